@@ -1,0 +1,3 @@
+from ict_diplomacy.cli import main
+
+raise SystemExit(main())

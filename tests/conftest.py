@@ -1,0 +1,54 @@
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ict_diplomacy import build
+from ict_diplomacy.dumps import DUMP_PREFIXES
+from ict_diplomacy.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DUMP_PREFIXES.items())
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def release(project, tmp_path_factory) -> Path:
+    """The real data built once into a temporary release link."""
+    out = tmp_path_factory.mktemp("release") / "dist"
+    build.build(project, out, progress=lambda _: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store(release) -> ox.Store:
+    return ox.Store.read_only(str(release / build.STORE_DIR))
+
+
+def select(store: ox.Store, query: str) -> list[dict]:
+    """Rows of a SELECT as dicts of plain values (IRIs and literals as strings)."""
+    result = store.query(PREFIXES + query)
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """A throwaway project: the real ontology and shapes, the minimal fixture data, plus extra files."""
+    def make(**extra_files: str) -> Project:
+        root = tmp_path / "project"
+        shutil.copytree(ROOT / "ontology", root / "ontology")
+        shutil.copytree(ROOT / "shapes", root / "shapes")
+        (root / "data").mkdir()
+        shutil.copy(FIXTURES / "minimal.ttl", root / "data" / "minimal.ttl")
+        for name, text in extra_files.items():
+            (root / "data" / f"{name}.ttl").write_text(text, encoding="utf-8")
+        return Project(root)
+    return make
