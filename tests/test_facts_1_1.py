@@ -118,3 +118,148 @@ def test_every_resource_of_1_1_carries_provenance_and_both_labels(store):
         FILTER NOT EXISTS { ?r rdfs:label ?ja FILTER(lang(?ja) = "ja") }
     }""")
     assert rows == []
+
+
+# ---------------------------------------------------------------- 1(1)ウ country projects, asked by meaning
+
+def test_when_peru_adopted_isdb_t(store):
+    # 「ペルーでは2009年（平成21年）4月に日本方式の地上デジタルテレビ放送が採用され」
+    row = one(store, """SELECT ?date WHERE {
+        ?a a ictd:StandardAdoption ; ictd:adoptingCountry country:PE ; ictd:standard standard:isdb-t ; ictd:date ?date }""")
+    assert row["date"] == "2009-04"
+
+
+def test_countries_using_isdb_t_including_japan(store):
+    # 「中南米を中心として、日本を含む20か国が同方式を採用する」
+    row = one(store, """SELECT ?value WHERE {
+        ?s a ictd:Statistic ; ictd:statisticSubject standard:isdb-t ; ictd:unit ictd:Countries ; ictd:value ?value }""")
+    assert Decimal(row["value"]) == 20
+
+
+def test_asean_economic_community_founded_end_of_2015(store):
+    # 「「ASEAN 経済共同体（AEC）」が2015年（平成27年）末に設立され」
+    row = one(store, """SELECT ?date WHERE {
+        ?aec ictd:parentOrganization organization:asean ; skos:altLabel "AEC"@en ; ictd:foundingDate ?date }""")
+    assert row["date"] == "2015"
+
+
+def test_philippines_ict_cooperation_committee_held_in_2019(store):
+    # 「2019年（令和元年）6月には第4回総務省－情報通信技術省ICT協力委員会をフィリピンにおいて開催」
+    row = one(store, """SELECT ?n ?date WHERE {
+        ?s a ictd:DialogueSession ; ictd:location country:PH ; ictd:ordinal ?n ; ictd:date ?date ;
+           ictd:participant ?dict . ?dict ictd:country country:PH }""")
+    assert (int(row["n"]), row["date"]) == (4, "2019-06")
+
+
+def test_philippines_package_proposed_in_january_2018(store):
+    # 「2018年（平成30年）1月に総務大臣がフィリピンを訪問し…「日フィリピンICT総合協力パッケージ」を提案」
+    row = one(store, """SELECT ?date WHERE {
+        ?p a ictd:Initiative ; ictd:targetCountry country:PH ; ictd:atEvent ?visit .
+        ?visit a ictd:Visit ; ictd:location country:PH ; ictd:date ?date }""")
+    assert row["date"] == "2018-01"
+
+
+def test_myanmar_joint_mobile_business_partners(store):
+    # 「MPT（国営電気通信事業体）とKDDI・住友商事の共同事業」
+    rows = select(store, """SELECT ?name WHERE {
+        ?p a ictd:Project ; ictd:targetCountry country:MM ; ictd:topic topic:mobile-communications ;
+           ictd:participant ?org . ?org rdfs:label ?name FILTER(lang(?name) = "en") }""")
+    assert {r["name"] for r in rows} == {"Myanma Posts and Telecommunications", "KDDI Corporation", "Sumitomo Corporation"}
+
+
+def test_vietnam_memorandum_revised_by_takaichi_in_january_2020(store):
+    # 「2020年（令和2年）1月に高市総務大臣がベトナムを訪問し…「情報通信分野における協力覚書」等を改定する署名を行い、5G、サイバーセキュリティ及びスマートシティを…新たに位置づけた」
+    rows = select(store, """SELECT ?date ?signer ?topic WHERE {
+        ?rev a ictd:MemorandumOfCooperation ; ictd:revises ?original ; ictd:party organization:vn-mic ;
+             ictd:date ?date ; ictd:signatory ?p ; ictd:topic ?topic .
+        ?p a ictd:Person ; rdfs:label ?signer FILTER(lang(?signer) = "en") }""")
+    assert {r["date"] for r in rows} == {"2020-01"}
+    assert {r["signer"] for r in rows} == {"Takaichi Sanae"}
+    assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"5g", "cybersecurity", "smart-city"}
+
+
+def test_thailand_memorandum_2017_and_senior_vice_minister_visit_2019(store):
+    # 「2017年（平成29年）6月に来日したデジタル経済社会大臣（当時）と高市総務大臣が「情報通信デジタル技術分野の協力に関する覚書」に署名」
+    row = one(store, """SELECT ?date WHERE {
+        ?m a ictd:MemorandumOfCooperation ; ictd:party ?th ; ictd:date ?date . ?th ictd:country country:TH }""")
+    assert row["date"] == "2017-06"
+    # 「2019年（令和元年）12月には、寺田総務副大臣がタイを訪問し」
+    row = one(store, """SELECT ?date ?name WHERE {
+        ?v a ictd:Visit ; ictd:location country:TH ; ictd:visitor ?p ; ictd:date ?date .
+        ?p ictd:holdsPost post:senior-vice-minister-mic ; rdfs:label ?name FILTER(lang(?name) = "en") }""")
+    assert (row["date"], row["name"]) == ("2019-12", "Terada Minoru")
+
+
+def test_brazil_first_joint_working_group_after_2018_memorandum(store):
+    # 「2018年（平成30年）8月には総務省及びブラジル科学技術革新通信省との間で…協力覚書を取り交わし、本覚書に基づき、2019年（令和元年）9月に第1回共同作業部会を開催」
+    row = one(store, """SELECT ?moc ?session WHERE {
+        ?series a ictd:DialogueSeries ; ictd:basedOn ?m ; ictd:partner organization:br-mctic .
+        ?m ictd:date ?moc .
+        ?s ictd:inSeries ?series ; ictd:ordinal 1 ; ictd:date ?session }""")
+    assert (row["moc"], row["session"]) == ("2018-08", "2019-09")
+
+
+def test_peru_forum_and_minister_invitation(store):
+    # 「2017年（平成29年）2月には外務省と連携し、運輸通信大臣一行を日本へ招へい」「2018年（平成30年）3月には…「ICTとブロードバンドに関する国家政策提言に向けた貢献」国際フォーラムを開催」
+    rows = select(store, """SELECT ?kind ?date WHERE {
+        ?e a ?kind ; ictd:partner organization:pe-mtc ; ictd:date ?date .
+        VALUES ?kind { ictd:Visit ictd:Workshop } } ORDER BY ?date""")
+    assert [(r["kind"].rsplit("#", 1)[-1], r["date"]) for r in rows] == [("Visit", "2017-02"), ("Workshop", "2018-03")]
+
+
+def test_colombia_vive_digital_and_2014_joint_statement(store):
+    # 「2014年（平成26年）7月の安倍総理大臣のコロンビア訪問時に発出された共同声明」「情報技術・通信省を中心に…「Vive Digital」政策を推進」
+    row = one(store, """SELECT ?date WHERE { ?d a ictd:JointStatement ; ictd:party country:CO ; ictd:date ?date }""")
+    assert row["date"] == "2014-07"
+    row = one(store, """SELECT ?label WHERE { ?s a ictd:Strategy ; ictd:issuer organization:co-mintic ; rdfs:label ?label
+        FILTER(lang(?label) = "en") }""")
+    assert row["label"] == "Vive Digital"
+
+
+def test_chile_memorandum_2010_and_joint_statement_2015(store):
+    # 「翌2010年（平成22年）には…地上デジタルテレビ放送の実施のための協力に関する覚書」「2015年（平成27年）には…総務省と同国運輸通信省との共同声明が署名」
+    rows = select(store, """SELECT ?kind ?date WHERE {
+        ?d a ?kind ; ictd:party ?p ; ictd:date ?date . FILTER(?p IN (country:CL, organization:cl-mtt))
+        VALUES ?kind { ictd:MemorandumOfCooperation ictd:JointStatement } } ORDER BY ?date""")
+    assert [(r["kind"].rsplit("#", 1)[-1], r["date"]) for r in rows] == [
+        ("MemorandumOfCooperation", "2010"), ("JointStatement", "2015")]
+
+
+def test_japan_africa_round_table_at_ticad7(store):
+    # 「2019年（令和元年）8月、神奈川県横浜市において…TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催」
+    row = one(store, """SELECT ?date ?city ?statement WHERE {
+        ?rt ictd:atEvent ?ticad ; ictd:date ?date ; ictd:location ?place ; ictd:outcome ?js ;
+            ictd:participant organization:smart-africa .
+        ?ticad skos:altLabel "TICAD7"@en .
+        ?place rdfs:label ?city FILTER(lang(?city) = "en")
+        ?js a ictd:JointStatement ; rdfs:label ?statement FILTER(lang(?statement) = "ja") }""")
+    assert (row["date"], row["city"]) == ("2019-08", "Yokohama")
+    assert row["statement"] == "日・アフリカICTハイレベルラウンドテーブル共同声明"
+
+
+def test_angola_first_joint_working_group(store):
+    # 「2020年2月に、第1回日アンゴラ地デジ/ICT共同作業部会を開催」
+    row = one(store, """SELECT ?date WHERE { ?s a ictd:DialogueSession ; ictd:partner country:AO ; ictd:ordinal 1 ; ictd:date ?date }""")
+    assert row["date"] == "2020-02"
+
+
+def test_botswana_working_group_held_eight_times(store):
+    # 「日ボツワナ地デジ共同作業部会を2013年7月から2018年11月まで8回開催」
+    row = one(store, """SELECT ?n ?from ?to WHERE {
+        ?wg a ictd:DialogueSeries ; ictd:partner country:BW .
+        ?s a ictd:Statistic ; ictd:statisticSubject ?wg ; ictd:unit ictd:Times ; ictd:value ?n ;
+           ictd:startDate ?from ; ictd:endDate ?to }""")
+    assert (Decimal(row["n"]), row["from"], row["to"]) == (8, "2013-07", "2018-11")
+
+
+def test_rwanda_memorandum_and_minister_visits(store):
+    # 「2018年5月にルワンダで開催されたトランスフォーム・アフリカ・サミット2018の際、…ICT分野の協力に関する覚書に署名」
+    row = one(store, """SELECT ?date ?where WHERE {
+        ?m a ictd:MemorandumOfCooperation ; ictd:party organization:rw-mitec ; ictd:date ?date ; ictd:atEvent ?summit .
+        ?summit ictd:location ?where }""")
+    assert (row["date"], row["where"].rsplit("/", 1)[-1]) == ("2018-05", "RW")
+    # 「2019年1月及び2019年8月には、インガビレICT・イノベーション大臣が訪日した機会を捉え、石田総務大臣（当時）との面談を実施」
+    rows = select(store, """SELECT ?date WHERE {
+        ?m a ictd:Meeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
+        ?rw ictd:holdsPost/ictd:postIn organization:rw-mitec } ORDER BY ?date""")
+    assert [r["date"] for r in rows] == ["2019-01", "2019-08"]

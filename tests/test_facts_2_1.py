@@ -1,0 +1,358 @@
+"""Facts of subsection 2(1) (multilateral frameworks: G7/G20, APEC, APT, ASEAN, ITU, UN, WTO, OECD,
+ICANN), asked of the built store. Expected values are typed from the source text."""
+
+import re
+from decimal import Decimal
+
+from .conftest import select
+
+
+def one(store, query):
+    rows = select(store, query)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def short(iri):
+    return re.split(r"[/#]", iri)[-1]
+
+
+# ---------------------------------------------------------------- 2(1)ア G7/G20
+
+def test_cochairs_of_the_g20_ibaraki_tsukuba_ministerial(store):
+    # 「2019年（令和元年）6月8日及び9日…茨城県つくば市において「G20茨城つくば貿易・デジタル経済大臣会合」を開催した。石田総務大臣、河野外務大臣、世耕経産大臣が共同議長を務め」
+    rows = select(store, """SELECT ?chair ?start ?end ?city WHERE {
+        ?m a ictd:MinisterialMeeting ; ictd:participant organization:g20 ; ictd:location ?place ;
+           ictd:startDate ?start ; ictd:endDate ?end ; ictd:chair ?p .
+        ?place ictd:country country:JP ; rdfs:label ?city FILTER(lang(?city) = "en")
+        ?p a ictd:Person ; rdfs:label ?chair FILTER(lang(?chair) = "en") }""")
+    assert {r["chair"] for r in rows} == {"Ishida Masatoshi", "Kono Taro", "Seko Hiroshige"}
+    assert {(r["start"], r["end"], r["city"]) for r in rows} == {("2019-06-08", "2019-06-09", "Tsukuba")}
+
+
+def test_takamatsu_meeting_first_g7_ict_ministerial_in_21_years(store):
+    # 「我が国が議長国を務めた2016年（平成28年）4月のG7香川・高松情報通信大臣会合…G7の枠組みで21年ぶりに開催された」
+    row = one(store, """SELECT ?date ?years WHERE {
+        ?m a ictd:MinisterialMeeting ; ictd:chair country:JP ; ictd:participant organization:g7 ; ictd:date ?date .
+        ?s ictd:statisticSubject ?m ; ictd:unit ictd:Years ; ictd:value ?years }""")
+    assert (row["date"], Decimal(row["years"])) == ("2016-04", 21)
+
+
+def test_first_g20_digital_economy_ministerial(store):
+    # 「2017年（平成29年）4月には、G20の枠組みで初となるデジタル経済大臣会合（ドイツ）が開催され」
+    row = one(store, """SELECT ?date ?country WHERE {
+        ?m a ictd:MinisterialMeeting ; ictd:participant organization:g20 ; ictd:ordinal 1 ; ictd:date ?date ; ictd:location ?country }""")
+    assert (row["date"], short(row["country"])) == ("2017-04", "DE")
+
+
+def test_g20_ai_principles_rest_on_the_oecd_recommendation(store):
+    # 2(1)ク「この理事会勧告の内容は、2019年（令和元年）6月に開催されたG20茨城つくば貿易・デジタル経済大臣会合及びG20大阪サミットにおいて「G20AI原則」として採択された」
+    row = one(store, """SELECT ?osaka WHERE {
+        ?p ictd:issuer organization:g20 ; ictd:topic topic:ai ; ictd:basedOn ?rec ; ictd:atEvent ?summit .
+        ?rec ictd:issuer organization:oecd-council .
+        ?summit a ictd:SummitMeeting ; ictd:date ?osaka }""")
+    assert row["osaka"] == "2019-06"
+
+
+# ---------------------------------------------------------------- 2(1)イ APEC
+
+def test_telmin10_approved_the_tel_strategic_action_plan(store):
+    # 「2015年（平成27年）3月にマレーシア（クアラルンプール）で開催された第10回 TELMIN（TELMIN10）において承認された「TEL 戦略的行動計画 2016-2020」」
+    row = one(store, """SELECT ?date ?city ?from ?to WHERE {
+        ?m ictd:ordinal 10 ; ictd:date ?date ; ictd:location ?place ; ictd:outcome ?plan .
+        ?place ictd:country country:MY ; rdfs:label ?city FILTER(lang(?city) = "en")
+        ?plan ictd:issuer organization:apec-tel ; ictd:startDate ?from ; ictd:endDate ?to }""")
+    assert (row["date"], row["city"], row["from"], row["to"]) == ("2015-03", "Kuala Lumpur", "2016", "2020")
+
+
+def test_tel_meets_twice_a_year(store):
+    # 「年2回開催されるTEL会合」
+    row = one(store, """SELECT ?f WHERE { ?s a ictd:EventSeries ; ictd:organizer organization:apec-tel ; ictd:frequency ?f
+        FILTER(lang(?f) = "ja") }""")
+    assert row["f"] == "年2回"
+
+
+# ---------------------------------------------------------------- 2(1)ウ APT
+
+def test_apt_founding_and_its_japanese_secretary_general(store):
+    # 「1979年（昭和54年）に設立された…現在、我が国の近藤勝則氏（総務省出身）が事務局長を務めている」
+    row = one(store, """SELECT ?founded ?name WHERE {
+        organization:apt ictd:foundingDate ?founded .
+        ?p ictd:holdsPost ?post ; ictd:affiliation organization:mic ; rdfs:label ?name FILTER(lang(?name) = "ja")
+        ?post ictd:postIn organization:apt }""")
+    assert (row["founded"], row["name"]) == ("1979", "近藤勝則")
+
+
+def test_apt_programmes_supported_in_fy2019(store):
+    # 「2019年度（令和元年度）は、5件の訪日研修（23か国・地域から50名以上が参加）、2件の国際共同研究及び3件のパイロットプロジェクトの実施を支援した」
+    rows = select(store, """SELECT ?unit ?value ?q WHERE {
+        ?s a ictd:Statistic ; ictd:period period:fy2019 ; dct:source source:2-1-u ; ictd:unit ?unit ; ictd:value ?value .
+        OPTIONAL { ?s ictd:qualifier ?q } }""")
+    got = sorted((short(r["unit"]), Decimal(r["value"]), short(r["q"]) if r["q"] else None) for r in rows)
+    assert got == sorted([("Items", 5, None), ("Persons", 50, "AtLeast"), ("Countries", 23, None),
+                          ("Items", 2, None), ("Items", 3, None)])
+
+
+# ---------------------------------------------------------------- 2(1)エ ASEAN
+
+def test_asean_has_ten_members_and_japan_is_a_dialogue_partner(store):
+    # 「東南アジア10カ国からなる地域協力機構」「我が国は、ASEANの対話国の一つとして」
+    row = one(store, """SELECT ?n WHERE { ?s ictd:statisticSubject organization:asean ; ictd:unit ictd:Countries ; ictd:value ?n }""")
+    assert Decimal(row["n"]) == 10
+    row = one(store, """SELECT ?post WHERE { country:JP ictd:holdsPost ?p . ?p ictd:postIn organization:asean ;
+        rdfs:label ?post FILTER(lang(?post) = "en") }""")
+    assert row["post"] == "ASEAN Dialogue Partner"
+
+
+def test_ajccbc_founded_in_bangkok_after_the_12th_ministers_meeting(store):
+    # 「2017年（平成29年）12月にカンボジアで開催された第12回日ASEAN情報通信大臣会合において…合意し、…2018年（平成30年）9月に日ASEANサイバーセキュリティ能力構築センター（AJCCBC…）をタイ・バンコクに設立した」
+    row = one(store, """SELECT ?founded ?city WHERE {
+        ?c skos:altLabel "AJCCBC"@en ; ictd:foundingDate ?founded ; ictd:foundingLocation ?place .
+        ?place ictd:country country:TH ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
+    assert (row["founded"], row["city"]) == ("2018-09", "Bangkok")
+    row = one(store, """SELECT ?date WHERE { ?m a ictd:MinisterialMeeting ; ictd:ordinal 12 ; ictd:location country:KH ;
+        ictd:participant organization:asean ; ictd:date ?date }""")
+    assert row["date"] == "2017-12"
+
+
+def test_japan_asean_cyber_workshops_are_one_series(store):
+    # 1(1)イ(イ)「サイバーセキュリティをテーマとした米国やASEANとの継続的なワークショップ開催」
+    # 2(1)エ「ASEAN各国のISP事業者を対象として…日ASEAN情報セキュリティワークショップを定期的開催」
+    rows = select(store, """SELECT ?s WHERE { ?s a ictd:EventSeries ; ictd:partner organization:asean ; ictd:topic topic:cybersecurity }""")
+    assert len(rows) == 1, rows
+    sources = {short(r["src"]) for r in select(store, f"SELECT ?src WHERE {{ <{rows[0]['s']}> dct:source ?src }}")}
+    assert {"1-1-i-2", "2-1-e"} <= sources
+
+
+def test_smart_city_workshop_july_2019(store):
+    # 「2019年（令和元年）7月には、スマートシティをテーマとするワークショップを開催し」
+    row = one(store, """SELECT ?date WHERE { ?w a ictd:Workshop ; ictd:topic topic:smart-city ; dct:source source:2-1-e ; ictd:date ?date }""")
+    assert row["date"] == "2019-07"
+
+
+# ---------------------------------------------------------------- 2(1)オ ITU
+
+def test_itu_members_headquarters_and_origin(store):
+    # 「本部：スイス（ジュネーブ）。193か国が加盟）は、1865年パリで創設の万国電信連合と1906年ベルリンで創設の国際無線電信連合が、1932年マドリッドにおいて統合の後に発足した」
+    row = one(store, """SELECT ?n ?hq ?founded ?where WHERE {
+        ?s ictd:statisticSubject organization:itu ; ictd:unit ictd:Countries ; ictd:value ?n .
+        organization:itu ictd:headquarters/rdfs:label ?hq ; ictd:foundingDate ?founded ; ictd:foundingLocation/rdfs:label ?where .
+        FILTER(lang(?hq) = "en" && lang(?where) = "en") }""")
+    assert (Decimal(row["n"]), row["hq"], row["founded"], row["where"]) == (193, "Geneva", "1932", "Madrid")
+    rows = select(store, """SELECT ?year ?city WHERE { organization:itu ictd:precededBy ?p .
+        ?p ictd:foundingDate ?year ; ictd:foundingLocation/rdfs:label ?city FILTER(lang(?city) = "en") } ORDER BY ?year""")
+    assert [(r["year"], r["city"]) for r in rows] == [("1865", "Paris"), ("1906", "Berlin")]
+
+
+def test_pp18_elections(store):
+    # 「我が国が1959年（昭和34年）以降12回連続で理事国に選出された他、橋本明氏（NTTドコモ標準化カウンセラー）が無線通信規則委員会（RRB）委員に選出された」「11の新決議等を含む文書が採択された」
+    row = one(store, """SELECT ?times ?since WHERE {
+        ?a ictd:appointee country:JP ; ictd:post/ictd:postIn organization:itu-council ; ictd:appointmentKind ictd:Reelection .
+        ?s ictd:statisticSubject ?a ; ictd:unit ictd:Times ; ictd:value ?times ; ictd:startDate ?since }""")
+    assert (Decimal(row["times"]), row["since"]) == (12, "1959")
+    row = one(store, """SELECT ?name WHERE {
+        ?a ictd:post/ictd:postIn organization:itu-rrb ; ictd:appointee ?p .
+        ?p ictd:affiliation organization:ntt-docomo ; rdfs:label ?name FILTER(lang(?name) = "ja") }""")
+    assert row["name"] == "橋本明"
+    row = one(store, """SELECT ?n WHERE { ?e skos:altLabel "PP-18"@en . ?s ictd:statisticSubject ?e ; ictd:value ?n }""")
+    assert Decimal(row["n"]) == 11
+
+
+def test_where_and_when_was_wrc_19(store):
+    # 「2019年（令和元年）10月から11月にかけて、…世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
+    row = one(store, """SELECT ?start ?end ?city ?country WHERE {
+        ?e skos:altLabel "WRC-19"@en ; ictd:startDate ?start ; ictd:endDate ?end ; ictd:location ?place .
+        ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
+    assert (row["start"], row["end"], row["city"], short(row["country"])) == ("2019-10", "2019-11", "Sharm El Sheikh", "EG")
+
+
+def test_japanese_appointed_to_itu_r_study_group_posts_at_ra_19(store):
+    # 「SG6（放送業務）の議長に西田 幸博氏（NHK）、SG4（衛星業務）の副議長に河野 宇博氏（スカパーJSAT）、SG5（地上業務）の副議長に新 博行氏（NTTドコモ）がそれぞれ任命された」
+    rows = select(store, """SELECT ?name ?sg ?post ?org WHERE {
+        ?a a ictd:Appointment ; ictd:atEvent ?ra ; ictd:appointee ?p ; ictd:post ?postIri .
+        ?ra skos:altLabel "RA-19"@en .
+        ?postIri ictd:postIn ?sgIri ; rdfs:label ?post FILTER(lang(?post) = "en")
+        ?sgIri ictd:parentOrganization organization:itu-r ; skos:altLabel ?sg .
+        ?p rdfs:label ?name FILTER(lang(?name) = "ja") ?p ictd:affiliation ?org }""")
+    got = {(r["name"], r["sg"], r["post"].split(" of ")[0], short(r["org"])) for r in rows}
+    assert got == {("西田幸博", "SG6", "Chair", "nhk"), ("河野宇博", "SG4", "Vice-Chair", "sky-perfect-jsat"),
+                   ("新博行", "SG5", "Vice-Chair", "ntt-docomo")}
+
+
+def test_ra_19_approvals(store):
+    # 「2件の新規勧告及び3件の改定勧告の承認、2件の新規決議及び23件の改訂決議等の承認」
+    rows = select(store, """SELECT ?label ?n WHERE { ?e skos:altLabel "RA-19"@en . ?s ictd:statisticSubject ?e ; ictd:value ?n ;
+        rdfs:label ?label FILTER(lang(?label) = "ja") }""")
+    assert sorted(int(Decimal(r["n"])) for r in rows) == [2, 2, 3, 23]
+
+
+def test_wrc_23_is_planned_for_2023(store):
+    # 「2023年（令和5年）に開催が予定されているWRC-23の議題についても審議が行われ、IMT用周波数の更なる拡大等を議題とすることが合意された」
+    row = one(store, """SELECT ?date ?status WHERE { ?e skos:altLabel "WRC-23"@en ; ictd:date ?date ; ictd:status ?status }""")
+    assert (row["date"], short(row["status"])) == ("2023", "Planned")
+
+
+def test_wtsa_planned_for_november_2020(store):
+    # 「世界電気通信標準化総会（WTSA…）が、2020年（令和2年）11月に開催される予定である」
+    row = one(store, """SELECT ?date WHERE { ?e ictd:inSeries ?s ; ictd:status ictd:Planned ; ictd:date ?date .
+        ?s skos:altLabel "WTSA"@en }""")
+    assert row["date"] == "2020-11"
+
+
+def test_qkd_recommendation_led_by_nict_nec_toshiba(store):
+    # 「SG13において国立研究開発法人 情報通信研究機構（NICT）、日本電気 株式会社（NEC）、及び株式会社 東芝が、量子通信関連の勧告化…を主導し、ITU-T標準として初めて承認」
+    rows = select(store, """SELECT ?org WHERE { ?r a ictd:Recommendation ; ictd:topic topic:quantum-communication ;
+        ictd:issuer organization:itu-t-sg13 ; ictd:contributor ?org ; ictd:date "2019"^^xsd:gYear }""")
+    assert {short(r["org"]) for r in rows} == {"nict", "nec", "toshiba"}
+    # 「第13研究委員会（SG13）及び第17研究委員会（SG17）において、量子鍵配送（QKD…）に関する研究が進められている」
+    rows = select(store, """SELECT ?sg WHERE { ?sg ictd:parentOrganization organization:itu-t ; ictd:topic topic:quantum-communication ;
+        skos:altLabel ?alt FILTER(STRSTARTS(?alt, "SG")) }""")
+    assert {short(r["sg"]) for r in rows} == {"itu-t-sg13", "itu-t-sg17"}
+
+
+def test_focus_groups_set_up_in_fy2019(store):
+    # 「2019年度（令和元年度）においてはFG AI4EE…、FG QIT4N…やFG AI4AD…が新たに設置される」
+    rows = select(store, """SELECT ?alt WHERE { ?fg ictd:parentOrganization organization:itu-t ; ictd:period period:fy2019 ; skos:altLabel ?alt }""")
+    assert {r["alt"] for r in rows} == {"FG AI4EE", "FG QIT4N", "FG AI4AD"}
+
+
+def test_iot_security_guidelines_of_july_2016(store):
+    # 「IoT推進コンソーシアム・総務省・経済産業省が2016年（平成28年）7月に策定した「IoTセキュリティガイドライン」」
+    rows = select(store, """SELECT ?issuer ?date WHERE { ?g a ictd:Guideline ; ictd:topic topic:iot ; ictd:issuer ?issuer ; ictd:date ?date }""")
+    assert {short(r["issuer"]) for r in rows} == {"iot-acceleration-consortium", "mic", "meti"}
+    assert {r["date"] for r in rows} == {"2016-07"}
+
+
+def test_wtdc_17_and_wtdc_21(store):
+    # 「WTDC-17（2017年（平成29年）10月開催、於：アルゼンチン（ブエノスアイレス））」「次回のWTDC-21は2021年（令和3年）11月8日から19日にかけてエチオピア（アディスアベバ）で開催予定」
+    row = one(store, """SELECT ?date ?city WHERE { ?e skos:altLabel "WTDC-17"@en ; ictd:date ?date ; ictd:location/rdfs:label ?city FILTER(lang(?city) = "en") }""")
+    assert (row["date"], row["city"]) == ("2017-10", "Buenos Aires")
+    row = one(store, """SELECT ?start ?end ?country WHERE { ?e skos:altLabel "WTDC-21"@en ; ictd:startDate ?start ; ictd:endDate ?end ;
+        ictd:status ictd:Planned ; ictd:location/ictd:country ?country }""")
+    assert (row["start"], row["end"], short(row["country"])) == ("2021-11-08", "2021-11-19", "ET")
+
+
+def test_itu_d_study_questions_and_japanese_office_holders(store):
+    # 「ルーラル通信…防災ICT等14の研究課題」「SGの研究課題の役職者に7名を就任させて」
+    rows = select(store, """SELECT ?unit ?n WHERE { ?s a ictd:Statistic ; dct:source source:2-1-o-3 ; ictd:unit ?unit ; ictd:value ?n }""")
+    assert {(short(r["unit"]), int(Decimal(r["n"]))) for r in rows} == {("Items", 14), ("Persons", 7)}
+
+
+# ---------------------------------------------------------------- 2(1)カ United Nations
+
+def test_gge_sessions(store):
+    # 「第5会期については、その最終会合が2017年（平成29年）6月に開催されたが…報告書を採択することなく終了した。第6期は、2019年（令和元年）12月から開催され」
+    rows = select(store, """SELECT ?n ?when WHERE { ?s ictd:inSeries ?series ; ictd:ordinal ?n ; (ictd:startDate|ictd:endDate) ?when .
+        ?series ictd:participant organization:un-gge } ORDER BY ?n""")
+    assert [(int(r["n"]), r["when"]) for r in rows] == [(5, "2017-06"), (6, "2019-12")]
+
+
+def test_japan_in_wgec_sessions(store):
+    # 「我が国もメンバー国として、WGECの第1会期（2013年（平成25年）5月～2014年（平成26年）4月）及び第2会期（2016年（平成28年）9月～2018年（平成30年）1月）の議論への貢献を果たしてきた」
+    rows = select(store, """SELECT ?n ?start ?end WHERE { country:JP ictd:memberOf ?wg .
+        ?s ictd:participant ?wg , country:JP ; ictd:ordinal ?n ; ictd:startDate ?start ; ictd:endDate ?end } ORDER BY ?n""")
+    assert [(int(r["n"]), r["start"], r["end"]) for r in rows] == [(1, "2013-05", "2014-04"), (2, "2016-09", "2018-01")]
+
+
+def test_wsis_geneva_and_tunis(store):
+    # 「世界情報社会サミット（WSIS…、2003年（平成15年）にジュネーブ、2005年（平成17年）にチュニスで開催。）」
+    rows = select(store, """SELECT ?date ?city WHERE { ?e ictd:inSeries ?s ; ictd:date ?date ; ictd:location/rdfs:label ?city .
+        ?s skos:altLabel "WSIS"@en FILTER(lang(?city) = "en") } ORDER BY ?date""")
+    assert [(r["date"], r["city"]) for r in rows] == [("2003", "Geneva"), ("2005", "Tunis")]
+
+
+def test_igf_14_place_and_date(store):
+    # 「2019年（令和元年）11月には、ドイツ（ベルリン）において、「一つの世界・一つのネット・一つのビジョン」をメインテーマに第14回会合が開催された」
+    row = one(store, """SELECT ?date ?city WHERE { ?e ictd:inSeries ?s ; ictd:ordinal 14 ; ictd:date ?date ; ictd:location ?place .
+        ?s ictd:participant organization:igf . ?place ictd:country country:DE ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
+    assert (row["date"], row["city"]) == ("2019-11", "Berlin")
+    # 「2006年（平成18年）以降毎年開催」「2025年（令和7年）までの開催が決定されている」
+    row = one(store, """SELECT ?start ?end WHERE { ?s ictd:participant organization:igf ; a ictd:EventSeries ; ictd:startDate ?start ; ictd:endDate ?end }""")
+    assert (row["start"], row["end"]) == ("2006", "2025")
+
+
+def test_high_level_panel_report_and_roadmap(store):
+    # 「国連事務総長は2018年（平成30年）7月に「デジタル協力に関するハイレベル・パネル」を発足」「2019年（令和元年）6月にパネルから国連事務総長に提出」「5つの勧告」「2020年（令和2年）6月には…「デジタル協力に関するロードマップ」が公表」
+    row = one(store, """SELECT ?founded ?report ?n WHERE {
+        ?panel ictd:foundingDate ?founded . ?r a ictd:Report ; ictd:issuer ?panel ; ictd:date ?report .
+        ?s ictd:statisticSubject ?r ; ictd:value ?n . ?panel dct:source source:2-1-ka-4 }""")
+    assert (row["founded"], row["report"], Decimal(row["n"])) == ("2018-07", "2019-06", 5)
+    row = one(store, """SELECT ?date WHERE { ?r a ictd:Report ; ictd:basedOn ?report ; ictd:date ?date ; dct:source source:2-1-ka-4 }""")
+    assert row["date"] == "2020-06"
+
+
+# ---------------------------------------------------------------- 2(1)キ WTO
+
+def test_wto_e_commerce_joint_statement_by_76_members(store):
+    # 「2019年（平成31年）1月には、ダボスにおいて非公式閣僚会合を開催し、…有志国（76ヶ国）による共同声明を発出した」
+    row = one(store, """SELECT ?n ?date ?city WHERE {
+        ?js a ictd:JointStatement ; ictd:topic topic:e-commerce ; ictd:date ?date ; ictd:atEvent/ictd:location/rdfs:label ?city .
+        ?s ictd:statisticSubject ?js ; ictd:unit ictd:Countries ; ictd:value ?n FILTER(lang(?city) = "en") }""")
+    assert (Decimal(row["n"]), row["date"], row["city"]) == (76, "2019-01", "Davos")
+
+
+def test_wto_mc11_plurilateral_meetings_and_tisa(store):
+    # 「2017年（平成29年）12月に開催されたWTO第11回閣僚会合（於アルゼンチン）」「2018年（平成30年）3月より、我が国は共同議長国として有志国会合を開催」「2013年（平成25年）6月より、…TiSA…交渉が中断されている」
+    row = one(store, """SELECT ?date WHERE { ?m ictd:ordinal 11 ; ictd:location country:AR ; ictd:organizer organization:wto ; ictd:date ?date }""")
+    assert row["date"] == "2017-12"
+    row = one(store, """SELECT ?start WHERE { ?s a ictd:EventSeries ; ictd:chair country:JP ; ictd:topic topic:e-commerce ; ictd:startDate ?start }""")
+    assert row["start"] == "2018-03"
+    row = one(store, """SELECT ?start WHERE { ?t skos:altLabel "TiSA"@en ; ictd:status ictd:Suspended ; ictd:startDate ?start }""")
+    assert row["start"] == "2013-06"
+
+
+# ---------------------------------------------------------------- 2(1)ク OECD
+
+def test_oecd_ai_recommendation_adopted_in_may_2019(store):
+    # 「2019年（令和元年）5月の閣僚理事会において、…「AIに関する理事会勧告」を採択・公表した」
+    row = one(store, """SELECT ?date ?meeting WHERE { ?r a ictd:Recommendation ; ictd:issuer organization:oecd-council ; ictd:topic topic:ai ;
+        ictd:date ?date ; ictd:atEvent/ictd:date ?meeting }""")
+    assert (row["date"], row["meeting"]) == ("2019-05", "2019-05")
+
+
+def test_oecd_cdep_chair_from_mic_and_ai_observatory(store):
+    # 「CDEP議長を総務省職員から輩出（2020年（令和2年）1月～）」「2020年（令和2年）2月には、…プラットフォーム「AI政策に関するオブザーバトリー（OECD.AI）」を立ち上げた」
+    row = one(store, """SELECT ?start WHERE { ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:oecd-cdep ; ictd:appointee organization:mic ; ictd:startDate ?start }""")
+    assert row["start"] == "2020-01"
+    row = one(store, """SELECT ?start WHERE { ?p skos:altLabel "OECD.AI"@en ; ictd:startDate ?start }""")
+    assert row["start"] == "2020-02"
+
+
+def test_going_digital_and_cancun(store):
+    # 「2016年（平成28年）6月のデジタル経済に関する閣僚級会合（於：メキシコ（カンクン））」「2017年（平成29年）1月から「デジタル化に関する水平的事業（Going Digitalプロジェクト）」」「2019年（平成31年）3月に統合報告書…7つの項目」
+    row = one(store, """SELECT ?cancun ?start ?report ?n WHERE {
+        ?p skos:altLabel "Going Digital"@en ; ictd:startDate ?start ; ictd:basedOn/ictd:date ?cancun ; ictd:outcome ?r .
+        ?r a ictd:Report ; ictd:date ?report . ?s ictd:statisticSubject ?r ; ictd:value ?n }""")
+    assert (row["cancun"], row["start"], row["report"], Decimal(row["n"])) == ("2016-06", "2017-01", "2019-03", 7)
+
+
+# ---------------------------------------------------------------- 2(1)ケ ICANN
+
+def test_icann_board_member_and_his_reelection(store):
+    # 「2016年（平成28年）11月より、我が国の前村昌紀氏（…JPNIC）がICANN理事を務めており、2019年（平成31年）3月に再選された（同年11月から3年間の任期更新）」
+    rows = select(store, """SELECT ?name ?kind ?date ?start WHERE {
+        ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:icann-board ; ictd:appointee ?p ; ictd:startDate ?start .
+        OPTIONAL { ?a ictd:appointmentKind ?kind } OPTIONAL { ?a ictd:date ?date }
+        ?p ictd:affiliation organization:jpnic ; rdfs:label ?name FILTER(lang(?name) = "ja") } ORDER BY ?start""")
+    assert [(r["name"], short(r["kind"]) if r["kind"] else None, r["date"], r["start"]) for r in rows] == [
+        ("前村昌紀", None, None, "2016-11"), ("前村昌紀", "Reelection", "2019-03", "2019-11")]
+    row = one(store, """SELECT ?years WHERE { ?s ictd:statisticSubject ?a ; ictd:unit ictd:Years ; ictd:value ?years .
+        ?a ictd:appointmentKind ictd:Reelection ; ictd:post/ictd:postIn organization:icann-board }""")
+    assert Decimal(row["years"]) == 3
+
+
+def test_icann64_in_kobe_first_in_japan_in_19_years(store):
+    # 「2019年（平成31年）3月には、ICANN第64回会合が19年ぶりに日本（神戸）で開催され」
+    row = one(store, """SELECT ?date ?city ?gap WHERE { ?m ictd:organizer organization:icann ; ictd:ordinal 64 ; ictd:date ?date ;
+        ictd:location ?place . ?place ictd:country country:JP ; rdfs:label ?city FILTER(lang(?city) = "en")
+        ?s ictd:statisticSubject ?m ; ictd:value ?gap }""")
+    assert (row["date"], row["city"], Decimal(row["gap"])) == ("2019-03", "Kobe", 19)
+
+
+def test_mic_member_of_gac_and_iana_transition(store):
+    # 「総務省は、ICANNの政府諮問委員会…の正式なメンバー」「同年10月、米国政府はIANAをICANNに移管した」
+    row = one(store, """SELECT ?gac WHERE { organization:mic ictd:memberOf ?g . ?g ictd:parentOrganization organization:icann ;
+        skos:altLabel ?gac }""")
+    assert row["gac"] == "GAC"
+    row = one(store, """SELECT ?start ?end WHERE { ?p ictd:participant organization:icann , country:US ; ictd:startDate ?start ; ictd:endDate ?end }""")
+    assert (row["start"], row["end"]) == ("2014-03", "2016-10")
