@@ -52,3 +52,6 @@ def make_project(tmp_path):
             (root / "data" / f"{name}.ttl").write_text(text, encoding="utf-8")
         return Project(root)
     return make
+
+
+from tests.servers import ictd_server, oxigraph_server, remote_server, tight_server  # noqa: E402,F401 - shared real servers

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, build, links, validate
+from . import __version__, build, links, stats, validate
 from .errors import IctdError, SourceSyntaxError, ValidationFailed
 from .project import Project
 
@@ -30,10 +30,46 @@ def _build(args, project: Project) -> int:
     return 0
 
 
+def _serve(args, project: Project) -> int:
+    from . import serve, site  # the web stack loads only for this command
+    settings = site.settings_from_options(args)
+    release = serve.ensure_release(project, args.release, settings)
+    serve.run(settings, release, args.host, args.port)
+    return 0
+
+
+def _stats(args, project: Project) -> int:
+    report = stats.project_report(project)
+    print(report.to_json() if args.format == "json" else report.to_table())
+    return 0
+
+
+def _query(args, project: Project) -> int:
+    from . import backends, queries, store  # loaded only for this command
+    catalogue = queries.load(project)
+    if args.list or not args.name:
+        print(queries.render_list(catalogue, args.lang or "en"))
+        return 0
+    query = catalogue.get_query(args.name)
+    if args.sparql_endpoint:
+        backend = backends.RemoteBackend(args.sparql_endpoint)
+    else:
+        backend = backends.EmbeddedBackend(store.open_read_only(project.dist / build.STORE_DIR))
+    result = queries.run(query, queries.parse_assignments(args.param), backend,
+                         lang=args.lang, wikidata_endpoint=args.wikidata_endpoint)
+    print(queries.render(result, args.format))
+    return 0
+
+
 def _links(args, project: Project) -> int:
     path = links.write_iso(project)
     print(f"wrote {path}")
     return 0
+
+
+def _add_setting_options(command: argparse.ArgumentParser) -> None:
+    from .site import add_setting_options
+    add_setting_options(command.add_argument_group("limits and options (the settings table)"))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -52,6 +88,28 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="release link to publish (default: ./dist)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
     b.set_defaults(run=_build)
+
+    s = commands.add_parser("serve", help="build if needed, then serve the SPARQL endpoint, resource pages, API and dumps")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--release", type=Path, help="serve this release directory as it is, without building "
+                   "(default: $ICT_DIPLOMACY_DIST, else ./dist, built first when missing or older than the sources)")
+    _add_setting_options(s)
+    s.set_defaults(run=_serve)
+
+    s = commands.add_parser("stats", help="coverage and quality report: classes, labels, provenance, Wikidata, dates")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(run=_stats)
+
+    q = commands.add_parser("query", help="run a stored SPARQL query (queries/*.rq) on the built store or an endpoint")
+    q.add_argument("name", nargs="?", help="the stored query to run (see --list)")
+    q.add_argument("--list", action="store_true", help="list the stored queries and their parameters")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value; repeat for several")
+    q.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle"), default="table")
+    q.add_argument("--lang", choices=("ja", "en"), help="language of labels (the query's lang parameter)")
+    q.add_argument("--sparql-endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of ./dist/store")
+    q.add_argument("--wikidata-endpoint", metavar="URL", help="endpoint standing in for Wikidata in federated queries")
+    q.set_defaults(run=_query)
 
     l = commands.add_parser("links", help="regenerate data/links/iso-3166.ttl from pycountry")
     l.set_defaults(run=_links)

@@ -52,3 +52,80 @@ class BackendError(IctdError):
 
 class OutputFormatError(IctdError):
     """The requested output format does not fit the query's result."""
+
+
+# ---------------------------------------------------------------- errors with an HTTP meaning
+# The server maps every HttpError to one JSON shape in one place; library errors above map to
+# 400 (bad input) or 500 there too.
+
+
+class HttpError(IctdError):
+    status = 500
+    code = "internal-error"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, detail: dict | None = None):
+        self.message, self.headers, self.detail = message, headers or {}, detail or {}
+        super().__init__(message)
+
+
+class BadRequest(HttpError):
+    status, code = 400, "bad-request"
+
+
+class Refused(HttpError):
+    """A well-formed request for something this endpoint does not do (updates, SERVICE)."""
+    status, code = 403, "refused"
+
+
+class NotFound(HttpError):
+    status, code = 404, "not-found"
+
+
+class MethodNotAllowed(HttpError):
+    status, code = 405, "method-not-allowed"
+
+
+class NotAcceptable(HttpError):
+    """No representation matches the Accept header; `available` lists the media types there are."""
+    status, code = 406, "not-acceptable"
+
+    def __init__(self, message: str, available: list[str]):
+        super().__init__(message, detail={"available": available})
+
+
+class PayloadTooLarge(HttpError):
+    status, code = 413, "payload-too-large"
+
+
+class TooManyRequests(HttpError):
+    status, code = 429, "too-many-requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class QueryTimeout(HttpError):
+    status, code = 503, "query-timeout"
+
+
+class Unavailable(HttpError):
+    status, code = 503, "unavailable"
+
+
+class ReadOnly(MethodNotAllowed):
+    """An update (SPARQL Update, `update=`, INSERT/DELETE/LOAD …) sent to a read-only endpoint."""
+    code = "read-only"
+
+
+class MalformedQuery(BadRequest):
+    """The SPARQL text does not parse; `detail` has the line and column."""
+    code = "malformed-query"
+
+
+class UnsupportedMediaType(HttpError):
+    status, code = 415, "unsupported-media-type"
+
+
+class BadGateway(HttpError):
+    """The remote SPARQL endpoint failed or sent an answer that does not parse."""
+    status, code = 502, "bad-gateway"

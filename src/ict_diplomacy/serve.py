@@ -1,0 +1,178 @@
+"""The web app: built by `create_app(site)` from explicit state, served by uvicorn with `run`.
+
+Routes come from each part's `routes(site)`: the SPARQL endpoint (sparql.py) first, then the
+stored-query API, the dumps and the dereferencing of resource IRIs, each skipped with a log line
+while its module is not there. Every error becomes one JSON shape here, and nowhere else:
+`{"error": {"status", "code", "message", "detail"}}` (plain text for clients asking for it).
+A handler reports the rows it returned with `request.state.rows = n` for the request log."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import build, sparql
+from .errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
+from .project import Project
+from .site import Settings, Site, open_site, parse_accept
+
+log = logging.getLogger("ict_diplomacy.serve")
+
+OPTIONAL_PARTS = ("api", "downloads", "deref")  # deref last: it answers the widest paths
+EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
+                   "Content-Location", "Vary"]
+LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
+                  QueryDefinitionError: (400, "bad-query"), OutputFormatError: (406, "not-acceptable"),
+                  BackendError: (502, "backend-error")}
+
+
+def create_app(site: Site) -> Starlette:
+    routes = list(sparql.routes(site))
+    for name in OPTIONAL_PARTS:
+        routes += _part_routes(name, site)
+    middleware = [Middleware(RequestLog)]
+    if site.settings.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                                     allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: _starlette_error, IctdError: _library_error,
+                                        Exception: _unexpected_error})
+    app.state.site = site
+    return app
+
+
+def _part_routes(name: str, site: Site) -> list:
+    try:
+        module = importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.{name}":
+            raise
+        log.warning("%s.py is not there yet: its routes are skipped", name)
+        return []
+    return list(module.routes(site))
+
+
+# ---------------------------------------------------------------- errors, in one shape
+
+
+def error_response(request: Request, status: int, code: str, message: str, detail: dict | None = None,
+                   headers: dict | None = None) -> Response:
+    """The one error shape: JSON, or plain text when the client prefers text/plain."""
+    preferred = next((m for m, _ in parse_accept(request.headers.get("accept"))
+                      if m in ("text/plain", "application/json", "text/*")), "application/json")
+    if preferred != "application/json":
+        body = f"{status} {code}: {message}\n"
+        if detail:
+            body += "".join(f"{k}: {v}\n" for k, v in detail.items())
+        return Response(body, status_code=status, media_type="text/plain; charset=utf-8", headers=headers)
+    shape = {"error": {"status": status, "code": code, "message": message, "detail": detail or {}}}
+    return Response(json.dumps(shape, ensure_ascii=False), status_code=status,
+                    media_type="application/json", headers=headers)
+
+
+async def _library_error(request: Request, error: IctdError) -> Response:
+    if isinstance(error, HttpError):
+        return error_response(request, error.status, error.code, error.message, error.detail, error.headers)
+    for kind, (status, code) in LIBRARY_ERRORS.items():
+        if isinstance(error, kind):
+            return error_response(request, status, code, str(error))
+    return error_response(request, 500, "internal-error", str(error))
+
+
+async def _starlette_error(request: Request, error: HTTPException) -> Response:
+    code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    return error_response(request, error.status_code, code, str(error.detail), headers=error.headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "internal-error", f"the server failed: {type(error).__name__}")
+
+
+# ---------------------------------------------------------------- one log line per request
+
+
+class RequestLog:
+    """ASGI middleware logging method, path, status, milliseconds and rows of each request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [0]
+
+        async def send_and_note(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            rows = scope.get("state", {}).get("rows")
+            log.info("%s %s %d %.1f ms rows=%s", scope["method"], scope["path"], status[0] or 500,
+                     (time.perf_counter() - started) * 1000, "-" if rows is None else rows)
+
+
+# ---------------------------------------------------------------- running it
+
+
+def ensure_release(project: Project, release: Path | None, settings: Settings) -> Path | None:
+    """The release to serve. An explicit one is served as it is; the project's own `dist` is
+    built first when it is missing or older than the sources (not in remote mode)."""
+    if release is not None:
+        return release
+    if env := os.environ.get("ICT_DIPLOMACY_DIST"):
+        return Path(env)
+    dist = project.dist
+    if settings.sparql_endpoint:
+        return dist if dist.exists() else None
+    if _stale(project, dist):
+        log.warning("building %s first (missing or older than the sources)", dist)
+        build.build(project, dist)
+    return dist
+
+
+def _stale(project: Project, dist: Path) -> bool:
+    try:
+        manifest = build.read_manifest(dist)
+    except FileNotFoundError:
+        return True
+    return manifest.get("sources_sha256") != build.sources_fingerprint(project)
+
+
+async def serve_site(settings: Settings, release: Path | None, host: str, port: int) -> None:
+    import uvicorn
+    site = await open_site(settings, release)
+    try:
+        config = uvicorn.Config(create_app(site), host=host, port=port, http="httptools",
+                                loop="none", access_log=False, log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        log.info("serving %s on http://%s:%d/sparql (%s)", release or settings.sparql_endpoint, host, port,
+                 f"remote {settings.sparql_endpoint}" if settings.sparql_endpoint else f"{settings.workers} workers")
+        await server.serve()
+    finally:
+        await site.engine.close()
+
+
+def run(settings: Settings, release: Path | None, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve until interrupted, on uvloop."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        import uvloop
+        uvloop.run(serve_site(settings, release, host, port))
+    except ImportError:
+        asyncio.run(serve_site(settings, release, host, port))

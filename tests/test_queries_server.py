@@ -1,0 +1,175 @@
+"""Stored queries through SPARQLWrapper against real `oxigraph serve-read-only` processes: one serving
+the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both bind
+127.0.0.1 only and live for this test session."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ict_diplomacy import backends, build, cli, queries
+
+from .test_queries import HOSTILE, ID, non_federated, normalized
+
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+FIXTURE = Path(__file__).parent / "fixtures" / "wikidata.ttl"
+START_TIMEOUT_S = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(location: Path):
+    """Start a read-only Oxigraph server on a free loopback port; wait (bounded) until it answers."""
+    port = _free_port()
+    process = subprocess.Popen([str(OXIGRAPH), "serve-read-only", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}", "--timeout-s", "30"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph exited: {process.stderr.read().decode(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, f"http://127.0.0.1:{port}/query"
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"oxigraph did not listen on 127.0.0.1:{port} within {START_TIMEOUT_S} s")
+
+
+def _stop(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def endpoint(release):
+    if not OXIGRAPH.exists():
+        pytest.skip(f"no oxigraph server binary at {OXIGRAPH}")
+    process, url = _serve(release / build.STORE_DIR)
+    yield url
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def wikidata(tmp_path_factory):
+    """A local server holding the Wikidata-shaped fixture triples."""
+    if not OXIGRAPH.exists():
+        pytest.skip(f"no oxigraph server binary at {OXIGRAPH}")
+    location = tmp_path_factory.mktemp("wikidata") / "store"
+    standin = ox.Store(str(location))
+    standin.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)
+    standin.flush()
+    del standin  # release the lock before the server opens it
+    process, url = _serve(location)
+    yield url
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def catalogue(project):
+    return queries.load(project)
+
+
+@pytest.fixture(scope="session")
+def embedded(store):
+    return backends.EmbeddedBackend(store)
+
+
+def same(query, local, remote):
+    if query.kind == "select":
+        assert local.columns == remote.columns, query.name
+        assert normalized(local) == normalized(remote), query.name
+    elif query.kind == "ask":
+        assert local.boolean is remote.boolean, query.name
+    else:
+        assert set(local.triples) == set(remote.triples), query.name
+
+
+def test_remote_endpoint_gives_the_embedded_answers(catalogue, embedded, endpoint):
+    remote = backends.RemoteBackend(endpoint)
+    for name in non_federated(catalogue):
+        query = catalogue[name]
+        for params in ({}, {"lang": "ja"} if "lang" in query.params else {}):
+            same(query, queries.run(query, params, embedded), queries.run(query, params, remote))
+
+
+def test_remote_answers_with_parameters(catalogue, embedded, endpoint):
+    remote = backends.RemoteBackend(endpoint)
+    for name, params in [("country-profile", {"country": ID + "country/PE"}),
+                         ("happened-in-month", {"month": "2019-10"}),
+                         ("agreements", {"type": "ictd:MemorandumOfCooperation", "year": "2018"}),
+                         ("country-adopted-standard", {"country": ID + "country/VN"}),
+                         ("describe", {"resource": ID + "event/wrc-19"})]:
+        query = catalogue[name]
+        same(query, queries.run(query, params, embedded), queries.run(query, params, remote))
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_text_over_http_is_bound_as_one_literal(catalogue, endpoint, value):
+    result = queries.run(catalogue["label-search"], {"text": value}, backends.RemoteBackend(endpoint))
+    assert result.columns == ["resource", "label", "typeLabel"] and result.rows == []
+
+
+def test_remote_refuses_an_iri_outside_the_class(catalogue, endpoint):
+    with pytest.raises(queries.ParameterError, match="'country'"):
+        queries.run(catalogue["country-profile"], {"country": ID + "organization/itu"}, backends.RemoteBackend(endpoint))
+
+
+# ---------------------------------------------------------------- federated queries, Wikidata stood in for
+
+def _cells(result, *columns):
+    return {tuple(queries.cell(row[c]) for c in columns) for row in result.rows}
+
+
+def test_population_of_partner_countries(catalogue, embedded, wikidata):
+    result = queries.run(catalogue["wikidata-partner-population"], {}, embedded, wikidata_endpoint=wikidata)
+    assert _cells(result, "country", "population") == {
+        ("country/BR", "203080756"), ("country/US", "331449281"), ("country/PE", "29381884")}  # not Austria
+
+
+def test_capitals_of_partner_countries_in_japanese(catalogue, embedded, wikidata):
+    result = queries.run(catalogue["wikidata-partner-capitals"], {}, embedded, lang="ja", wikidata_endpoint=wikidata)
+    assert _cells(result, "countryLabel", "capitalLabel") == {
+        ("ブラジル", "ブラジリア"), ("ペルー", "リマ"), ("米国", "ワシントンD.C.")}
+
+
+def test_headquarters_of_international_organizations(catalogue, embedded, wikidata):
+    result = queries.run(catalogue["wikidata-organization-headquarters"], {}, embedded, wikidata_endpoint=wikidata)
+    assert _cells(result, "organization", "headquartersLabel", "ourHeadquarters") == {
+        ("organization/itu", "Geneva", "place/geneva")}  # the company's headquarters stays out
+
+
+def test_isdb_t_adopters_with_population_and_capital(catalogue, embedded, wikidata):
+    result = queries.run(catalogue["wikidata-isdb-t-adopters"], {}, embedded, wikidata_endpoint=wikidata)
+    assert [tuple(queries.cell(row[c]) for c in ("date", "country", "population", "capital")) for row in result.rows] == [
+        ("2006-06", "country/BR", "203080756", "wd:Q2844"), ("2009-04", "country/PE", "29381884", "wd:Q2868")]
+
+
+def test_federated_queries_through_the_remote_endpoint(catalogue, embedded, endpoint, wikidata):
+    remote = backends.RemoteBackend(endpoint)
+    for name, query in catalogue.items():
+        if query.federated:
+            local = queries.run(query, {}, embedded, wikidata_endpoint=wikidata)
+            assert local.rows, name
+            same(query, local, queries.run(query, {}, remote, wikidata_endpoint=wikidata))
+
+
+def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
+    assert cli.main(["query", "isdb-t-timeline", "--sparql-endpoint", endpoint, "--format", "json"]) == 0
+    assert '"2006-06"' in capsys.readouterr().out
+    assert cli.main(["query", "wikidata-partner-capitals", "--sparql-endpoint", endpoint,
+                     "--wikidata-endpoint", wikidata, "--lang", "ja"]) == 0
+    assert "ブラジリア" in capsys.readouterr().out
