@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def select(store: ox.Store, query: str) -> list[dict]:
     result = store.query(PREFIXES + query)
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def one(store: ox.Store, query: str) -> dict:
+    """The single row a question must have."""
+    rows = select(store, query)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def short(iri: str) -> str:
+    """The last segment of an IRI: `BR` for `…/id/country/BR`, `Loan` for `…#Loan`."""
+    return re.split(r"[/#]", iri)[-1]
 
 
 @pytest.fixture

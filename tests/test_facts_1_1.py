@@ -2,13 +2,7 @@
 
 from decimal import Decimal
 
-from .conftest import select
-
-
-def one(store, query):
-    rows = select(store, query)
-    assert len(rows) == 1, rows
-    return rows[0]
+from .conftest import one, select
 
 
 def test_oda_grant_for_indonesias_disaster_information_system(store):

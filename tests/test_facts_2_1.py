@@ -4,17 +4,7 @@ ICANN), asked of the built store. Expected values are typed from the source text
 import re
 from decimal import Decimal
 
-from .conftest import select
-
-
-def one(store, query):
-    rows = select(store, query)
-    assert len(rows) == 1, rows
-    return rows[0]
-
-
-def short(iri):
-    return re.split(r"[/#]", iri)[-1]
+from .conftest import one, select, short
 
 
 # ---------------------------------------------------------------- 2(1)ア G7/G20

@@ -265,6 +265,7 @@ def test_service_is_refused(text):
     "SELECT * { ?s <http://e/SERVICE> ?o }",
     "PREFIX service: <http://e/> SELECT * { ?s service:x ?o }",
     "SELECT * { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+    "SELECT * { SERVICE # a comment\n SILENT # another\n <https://query.wikidata.org/sparql> {} }",
 ])
 def test_harmless_texts_pass(text):
     guard(text, ALLOW)

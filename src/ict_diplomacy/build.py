@@ -126,6 +126,9 @@ def _ontology_version(triples: list[ox.Triple]) -> str:
 
 def _publish(out: Path, release: Path) -> None:
     """Point `out` at `release` with one atomic rename of a symlink."""
+    for stale in out.parent.glob(f".{out.name}.link-*"):  # left by a build killed while swapping
+        if not _pid_alive(stale.name.rsplit("-", 1)[-1]):
+            stale.unlink(missing_ok=True)
     link = out.parent / f".{out.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(release, out.parent))

@@ -31,9 +31,10 @@ def _build(args, project: Project) -> int:
 
 
 def _serve(args, project: Project) -> int:
-    from . import serve, site  # the web stack loads only for this command
+    from . import assets, serve, site  # the web stack loads only for this command
     settings = site.settings_from_options(args)
     release = serve.ensure_release(project, args.release, settings)
+    assets.ensure_assets(project)  # npm ci --prefix web when the editor's and map's files are missing
     serve.run(settings, release, args.host, args.port)
     return 0
 

@@ -20,39 +20,12 @@ from starlette.routing import BaseRoute, Route
 
 from .dumps import DUMP_PREFIXES
 from .errors import NotAcceptable, NotFound
+from .i18n import messages, other_language, pick_language
+from .ontology_doc import load_shapes, ontology_view
 from .project import BASE, ICTD, ONTOLOGY_IRI, PREFIXES
+from .views import DCT, LABEL, RDF_TYPE, Graph, compact, href, local_path, resource_view
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
-LABEL = PREFIXES["rdfs"] + "label"
-DCT = PREFIXES["dct"]
-LANGUAGES = ("en", "ja")
-
-# Labels of the borrowed terms that pages show most (ours come from the ontology in the data).
-KNOWN_LABELS = {
-    RDF_TYPE: {"ja": "種類", "en": "type"},
-    LABEL: {"ja": "ラベル", "en": "label"},
-    PREFIXES["rdfs"] + "comment": {"ja": "注記", "en": "comment"},
-    PREFIXES["rdfs"] + "seeAlso": {"ja": "参照", "en": "see also"},
-    PREFIXES["owl"] + "sameAs": {"ja": "同一の資源", "en": "same as"},
-    PREFIXES["skos"] + "exactMatch": {"ja": "完全一致", "en": "exact match"},
-    PREFIXES["skos"] + "closeMatch": {"ja": "近い一致", "en": "close match"},
-    PREFIXES["skos"] + "altLabel": {"ja": "別名", "en": "alternative label"},
-    PREFIXES["skos"] + "definition": {"ja": "定義", "en": "definition"},
-    PREFIXES["skos"] + "notation": {"ja": "記号", "en": "notation"},
-    PREFIXES["skos"] + "inScheme": {"ja": "所属する体系", "en": "in scheme"},
-    PREFIXES["skos"] + "broader": {"ja": "上位概念", "en": "broader"},
-    PREFIXES["foaf"] + "page": {"ja": "ウェブページ", "en": "web page"},
-    DCT + "source": {"ja": "出典", "en": "source"},
-    DCT + "isPartOf": {"ja": "所収", "en": "is part of"},
-    DCT + "title": {"ja": "表題", "en": "title"},
-    DCT + "description": {"ja": "説明", "en": "description"},
-    DCT + "issued": {"ja": "発行", "en": "issued"},
-    DCT + "publisher": {"ja": "発行者", "en": "publisher"},
-    DCT + "license": {"ja": "ライセンス", "en": "licence"},
-    DCT + "language": {"ja": "言語", "en": "language"},
-    DCT + "rights": {"ja": "権利", "en": "rights"},
-}
-
+__all__ = ["RDF_TYPE", "Graph", "compact", "href", "local_path", "pick_language", "resource_view"]
 
 # ---------------------------------------------------------------- formats and negotiation
 
@@ -150,18 +123,6 @@ def pick_format(request: Request, offers: list[Format], extension: str | None = 
     return chosen, True
 
 
-def pick_language(request: Request) -> str:
-    """ja or en: `?lang=` first, then Accept-Language, then English."""
-    asked = (request.query_params.get("lang") or "").lower()
-    if asked in LANGUAGES:
-        return asked
-    for tag, q in sorted(parse_accept(request.headers.get("accept-language")), key=lambda r: -r[1]):
-        primary = tag.split("-")[0]
-        if q > 0 and primary in LANGUAGES:
-            return primary
-    return "en"
-
-
 def variant_etag(release_etag: str, *parts: str) -> str:
     """A strong ETag for one representation of one release."""
     inner = release_etag.strip().removeprefix("W/").strip('"')
@@ -196,32 +157,18 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("ict_diplomacy", "templates"),
                              autoescape=jinja2.select_autoescape(("html", "xml", "j2")),
                              trim_blocks=True, lstrip_blocks=True)
-    env.globals["other_language"] = lambda lang: "ja" if lang == "en" else "en"
+    env.globals["other_language"] = other_language
+    env.globals["messages"] = messages
     return env
 
 
 def render(name: str, **context) -> str:
+    """A page; its language's interface texts are there as `t` (see i18n.MESSAGES)."""
+    context.setdefault("t", messages(context.get("lang", "en")))
     return templates().get_template(name).render(**context)
 
 
 # ---------------------------------------------------------------- IRIs and descriptions
-
-def local_path(iri: str) -> str | None:
-    """`/id/country/BR` for `https://w3id.org/ict-diplomacy/id/country/BR`; None outside the base."""
-    return "/" + iri[len(BASE):] if iri.startswith(BASE) else None
-
-
-def href(iri: str) -> str:
-    path = local_path(iri)
-    return quote(path, safe="/#:@!$&'()*+,;=-._~%") if path is not None else iri
-
-
-def compact(iri: str) -> str:
-    for prefix, namespace in DUMP_PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
 
 _BNODE_CLOSURE = """  UNION {{ {anchor} ?via ?b . FILTER(isBlank(?b))
            ?b (<urn:x-ictd:any>|!<urn:x-ictd:any>)* ?x . FILTER(isBlank(?x)) ?x ?p ?o BIND(?x AS ?s) }}"""
@@ -264,134 +211,6 @@ async def describe(site, iri: str) -> list[ox.Triple]:
     return await site.engine.triples(describe_query(iri))
 
 
-# ---------------------------------------------------------------- views for HTML
-
-class Graph:
-    """A small index of triples for building pages: outgoing values, incoming links, labels."""
-
-    def __init__(self, triples: list[ox.Triple]):
-        self.triples = triples
-        self.labels: dict[str, dict[str, str]] = {iri: dict(labels) for iri, labels in KNOWN_LABELS.items()}
-        self._objects: dict[tuple[str, str], list] = {}
-        for t in triples:
-            self._objects.setdefault((t.subject.value, t.predicate.value), []).append(t.object)
-            if t.predicate.value == LABEL and isinstance(t.object, ox.Literal):
-                self.labels.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
-
-    def add_labels(self, triples: list[ox.Triple]) -> None:
-        for t in triples:
-            if isinstance(t.object, ox.Literal):
-                self.labels.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
-
-    def objects(self, subject: str, predicate: str) -> list:
-        return self._objects.get((subject, predicate), [])
-
-    def link(self, iri: str, lang: str) -> dict:
-        """A link to a resource with its label in `lang` (or the other language, or its IRI)."""
-        labels = self.labels.get(iri, {})
-        for tag in (lang, *LANGUAGES, ""):
-            if labels.get(tag):
-                return {"href": href(iri), "iri": iri, "label": labels[tag], "lang": tag or None}
-        return {"href": href(iri), "iri": iri, "label": compact(iri), "lang": None}
-
-    def value(self, term, lang: str) -> dict:
-        if isinstance(term, ox.NamedNode):
-            return self.link(term.value, lang)
-        if isinstance(term, ox.BlankNode):
-            return {"literal": "[" + ", ".join(self.link(t.predicate.value, lang)["label"] + " " + self.value(
-                t.object, lang).get("label", t.object.value) for t in self.triples if t.subject == term) + "]"}
-        datatype = term.datatype.value if term.datatype and not term.language else None
-        shown = None if datatype in (None, PREFIXES["xsd"] + "string") else compact(datatype)
-        return {"literal": term.value, "lang": term.language or None, "datatype": shown}
-
-
-def _ordered(values: list[dict], lang: str) -> list[dict]:
-    return sorted(values, key=lambda v: (v.get("lang") not in (lang, None), v.get("label") or v.get("literal", "")))
-
-
-def resource_view(graph: Graph, iri: str, lang: str) -> dict:
-    """What the resource page shows: title, types, properties, incoming links, sources."""
-    outgoing: dict[str, list] = {}
-    incoming: dict[str, list] = {}
-    for t in graph.triples:
-        if t.subject.value == iri:
-            outgoing.setdefault(t.predicate.value, []).append(t.object)
-        elif isinstance(t.object, ox.NamedNode) and t.object.value == iri:
-            incoming.setdefault(t.predicate.value, []).append(t.subject.value)
-    first = (RDF_TYPE, LABEL)
-    order = sorted(outgoing, key=lambda p: (p not in first, first.index(p) if p in first else 0,
-                                            graph.link(p, lang)["label"].lower()))
-    return {
-        "iri": iri, "title": graph.link(iri, lang),
-        "labels": [graph.value(o, lang) for o in outgoing.get(LABEL, [])],
-        "types": [graph.link(o.value, lang) for o in outgoing.get(RDF_TYPE, []) if isinstance(o, ox.NamedNode)],
-        "properties": [{"predicate": graph.link(p, lang), "values": _ordered([graph.value(o, lang) for o in outgoing[p]], lang)}
-                       for p in order],
-        "incoming": [{"predicate": graph.link(p, lang), "subjects": _ordered([graph.link(s, lang) for s in set(subjects)], lang)}
-                     for p, subjects in sorted(incoming.items(), key=lambda i: graph.link(i[0], lang)["label"].lower())],
-        "sources": [_source_chain(graph, s.value, lang) for s in outgoing.get(DCT + "source", [])
-                    if isinstance(s, ox.NamedNode)],
-    }
-
-
-def _source_chain(graph: Graph, section: str, lang: str) -> dict:
-    chain, seen, current = [], set(), section
-    while current and current not in seen:
-        seen.add(current)
-        chain.append(graph.link(current, lang))
-        parents = [o.value for o in graph.objects(current, DCT + "isPartOf") if isinstance(o, ox.NamedNode)]
-        current = parents[0] if parents else None
-    pages = [o.value for o in graph.objects(chain[-1]["iri"], PREFIXES["foaf"] + "page")]
-    return {"section": chain[0], "within": chain[1:], "page": pages[0] if pages else None}
-
-
-# ---------------------------------------------------------------- ontology documentation
-
-ONTOLOGY_SECTIONS = (
-    ("classes", PREFIXES["owl"] + "Class"),
-    ("object_properties", PREFIXES["owl"] + "ObjectProperty"),
-    ("datatype_properties", PREFIXES["owl"] + "DatatypeProperty"),
-    ("annotation_properties", PREFIXES["owl"] + "AnnotationProperty"),
-)
-
-
-def ontology_view(graph: Graph, lang: str) -> dict:
-    """Header, then the terms of each kind with ja/en labels, definitions and main relations."""
-    terms: dict[str, list[dict]] = {name: [] for name, _ in ONTOLOGY_SECTIONS}
-    terms["other"] = []
-    subjects = sorted({t.subject.value for t in graph.triples
-                       if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ICTD)})
-    kinds = {cls: name for name, cls in ONTOLOGY_SECTIONS}
-    for iri in subjects:
-        types = [o.value for o in graph.objects(iri, RDF_TYPE)]
-        section = next((kinds[t] for t in types if t in kinds), "other")
-        terms[section].append(_term_view(graph, iri, lang))
-    def texts(predicate: str) -> list[dict]:
-        return [graph.value(o, lang) for o in graph.objects(ONTOLOGY_IRI, predicate)]
-    return {"iri": ONTOLOGY_IRI, "title": _pick(texts(DCT + "title"), lang),
-            "description": _pick(texts(DCT + "description"), lang),
-            "version": _pick(texts(PREFIXES["owl"] + "versionInfo"), lang),
-            "license": [graph.value(o, lang) for o in graph.objects(ONTOLOGY_IRI, DCT + "license")],
-            "sections": [(name, terms[name]) for name in (*(n for n, _ in ONTOLOGY_SECTIONS), "other") if terms[name]]}
-
-
-def _pick(values: list[dict], lang: str) -> dict | None:
-    return next((v for v in values if v.get("lang") == lang), values[0] if values else None)
-
-
-def _term_view(graph: Graph, iri: str, lang: str) -> dict:
-    def named(predicate: str) -> list[dict]:
-        return [graph.link(o.value, lang) for o in graph.objects(iri, predicate) if isinstance(o, ox.NamedNode)]
-    definitions = [graph.value(o, lang) for o in graph.objects(iri, PREFIXES["skos"] + "definition")]
-    definitions = definitions or [graph.value(o, lang) for o in graph.objects(iri, PREFIXES["rdfs"] + "comment")]
-    labels = graph.labels.get(iri, {})
-    return {"iri": iri, "name": iri[len(ICTD):], "label_ja": labels.get("ja"), "label_en": labels.get("en"),
-            "definitions": _ordered(definitions, lang),
-            "types": named(RDF_TYPE),
-            "parents": named(PREFIXES["rdfs"] + "subClassOf") + named(PREFIXES["rdfs"] + "subPropertyOf"),
-            "domain": named(PREFIXES["rdfs"] + "domain"), "range": named(PREFIXES["rdfs"] + "range")}
-
-
 # ---------------------------------------------------------------- responses
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -405,7 +224,7 @@ def split_extension(path: str) -> tuple[str, str | None]:
 def _headers(site, path: str, fmt: Format, lang: str) -> dict[str, str]:
     links = [f'<{quote(path)}.{f.key}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS.values()]
     etag = variant_etag(site.etag, fmt.key, lang) if fmt is HTML else variant_etag(site.etag, fmt.key)
-    return {"Vary": "Accept, Accept-Language" if fmt is HTML else "Accept", "ETag": etag,
+    return {"Vary": "Accept, Accept-Language, Cookie" if fmt is HTML else "Accept", "ETag": etag,
             "Content-Location": f"{quote(path)}.{fmt.key}", "Link": ", ".join(links)}
 
 
@@ -431,11 +250,19 @@ async def representation(request: Request, site, iri: str, path: str, extension:
 
 def routes(site) -> list[BaseRoute]:
     """`/id/…` resources, `/ontology` (and its extensions), `/ontology/…` documents."""
+    shapes = load_shapes()
+
+    term_labels: dict[str, list[ox.Triple]] = {}  # labels of predicates, the same on every page of a release
 
     async def resource_page(graph: Graph, iri: str, lang: str, alternates: list) -> str:
         predicates = {t.predicate.value for t in graph.triples} - set(graph.labels)
-        if predicates:
-            graph.add_labels(await site.engine.triples(labels_query(predicates)))
+        unknown = predicates - set(term_labels)
+        if unknown:
+            for t in await site.engine.triples(labels_query(unknown)):
+                term_labels.setdefault(t.subject.value, []).append(t)
+            for predicate in unknown:
+                term_labels.setdefault(predicate, [])
+        graph.add_labels([t for p in predicates for t in term_labels[p]])
         return render("resource.html", lang=lang, view=resource_view(graph, iri, lang), alternates=alternates,
                       path=local_path(iri))
 
@@ -456,7 +283,7 @@ def routes(site) -> list[BaseRoute]:
         alternates = [(f.key, f.media_type, f"/ontology.{f.key}") for f in FORMATS.values()]
 
         async def page(graph: Graph, lang: str) -> str:
-            return render("ontology.html", lang=lang, view=ontology_view(graph, lang), alternates=alternates,
+            return render("ontology.html", lang=lang, view=ontology_view(graph, lang, shapes), alternates=alternates,
                           path="/ontology")
 
         return await representation(

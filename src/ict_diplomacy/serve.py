@@ -9,6 +9,7 @@ A handler reports the rows it returned with `request.state.rows = n` for the req
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import logging
@@ -30,7 +31,7 @@ from .site import Settings, Site, open_site, parse_accept
 
 log = logging.getLogger("ict_diplomacy.serve")
 
-OPTIONAL_PARTS = ("api", "downloads", "deref")  # deref last: it answers the widest paths
+OPTIONAL_PARTS = ("api", "downloads", "visuals", "pages", "deref")  # deref last: it answers the widest paths
 EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
                    "Content-Location", "Vary"]
 LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
@@ -158,14 +159,26 @@ async def serve_site(settings: Settings, release: Path | None, host: str, port: 
     import uvicorn
     site = await open_site(settings, release)
     try:
-        config = uvicorn.Config(create_app(site), host=host, port=port, http="httptools",
-                                loop="none", access_log=False, log_level="warning", lifespan="off")
+        app = create_app(site)
+        app.router.lifespan_context = _closing(site)
+        config = uvicorn.Config(app, host=host, port=port, http="httptools",
+                                loop="none", access_log=False, log_level="warning", lifespan="on")
         server = uvicorn.Server(config)
         log.info("serving %s on http://%s:%d/sparql (%s)", release or settings.sparql_endpoint, host, port,
                  f"remote {settings.sparql_endpoint}" if settings.sparql_endpoint else f"{settings.workers} workers")
         await server.serve()
     finally:
         await site.engine.close()
+
+
+def _closing(site: Site):
+    """A lifespan that stops the workers when uvicorn shuts down (before it re-raises the signal
+    that stopped it, which would end the process before a `finally` could)."""
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await site.engine.close()
+    return lifespan
 
 
 def run(settings: Settings, release: Path | None, host: str = "127.0.0.1", port: int = 8000) -> None:
