@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import warnings
 
 import pyoxigraph as ox
 import pytest
@@ -15,45 +14,14 @@ from starlette.testclient import TestClient
 
 from ict_diplomacy import deref
 from ict_diplomacy.project import BASE, ID_BASE, ONTOLOGY_IRI
-from ict_diplomacy.site import QueryResult, Settings, Site, choose_format, read_release
+from ict_diplomacy.site import Settings, Site, read_release
 
 # ---------------------------------------------------------------- the app under test (shared)
 
 
-class LocalEngine:
-    """A stand-in Engine over the release store in this process (no deadline, no row cap), used
-    only when the real worker engine cannot start; the tests then warn."""
-
-    def __init__(self, release):
-        self.store = ox.Store.read_only(str(release / "store"))
-
-    async def query(self, sparql, *, accept="application/sparql-results+json", substitutions=None, timeout=None):
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        result = self.store.query(sparql, substitutions=subs or None)
-        if isinstance(result, ox.QueryTriples):
-            fmt = choose_format(accept, "construct")
-            body = result.serialize(format=ox.RdfFormat.from_media_type(fmt.media_type))
-            return QueryResult(body, fmt.media_type, None, False, "construct")
-        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        fmt = choose_format(accept, kind)
-        body = result.serialize(format=ox.QueryResultsFormat.from_media_type(fmt.media_type))
-        return QueryResult(body, fmt.media_type, None, False, kind)
-
-    async def triples(self, sparql, *, timeout=None):
-        return [quad.triple if isinstance(quad, ox.Quad) else quad for quad in self.store.query(sparql)]
-
-    async def close(self):
-        pass
-
-
 async def start_engine(settings: Settings, release):
-    """The real worker engine; the in-process stand-in (with a warning) if it cannot start."""
-    try:
-        from ict_diplomacy.workers import WorkerEngine
-        return await WorkerEngine.start(settings, release)
-    except Exception as error:  # noqa: BLE001 - the engine is another module's work in progress
-        warnings.warn(f"worker engine unavailable ({type(error).__name__}: {error}); using LocalEngine")
-        return LocalEngine(release)
+    from ict_diplomacy.workers import WorkerEngine
+    return await WorkerEngine.start(settings, release)
 
 
 def app_for(release, extra_routes=None, **settings) -> Starlette:

@@ -1,7 +1,6 @@
 """Facts of subsection 1(2) (cyberspace rules, cyber dialogues, trade, standardization), asked of the
 built store. Expected values are typed from the source text."""
 
-import re
 from decimal import Decimal
 
 from .conftest import one, select, short

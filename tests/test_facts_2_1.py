@@ -1,7 +1,6 @@
 """Facts of subsection 2(1) (multilateral frameworks: G7/G20, APEC, APT, ASEAN, ITU, UN, WTO, OECD,
 ICANN), asked of the built store. Expected values are typed from the source text."""
 
-import re
 from decimal import Decimal
 
 from .conftest import one, select, short

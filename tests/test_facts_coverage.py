@@ -1,7 +1,7 @@
 """Graph-wide checks: every resource is traceable to the source and labelled in both languages, and
 every subsection of the source that states facts is cited."""
 
-from .conftest import one, select
+from .conftest import select
 
 ID = "https://w3id.org/ict-diplomacy/id/"
 

@@ -1,8 +1,7 @@
 """The web app: built by `create_app(site)` from explicit state, served by uvicorn with `run`.
 
-Routes come from each part's `routes(site)`: the SPARQL endpoint (sparql.py) first, then the
-stored-query API, the dumps and the dereferencing of resource IRIs, each skipped with a log line
-while its module is not there. Every error becomes one JSON shape here, and nowhere else:
+Routes come from each part's `routes(site)`, in the order of PARTS: the SPARQL endpoint first,
+the dereferencing of resource IRIs last because it answers the widest paths. Every error becomes one JSON shape here, and nowhere else:
 `{"error": {"status", "code", "message", "detail"}}` (plain text for clients asking for it).
 A handler reports the rows it returned with `request.state.rows = n` for the request log."""
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -24,14 +22,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import build, sparql
+from . import api, build, deref, downloads, pages, sparql, visuals
 from .errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
 from .project import Project
 from .site import Settings, Site, open_site, parse_accept
 
 log = logging.getLogger("ict_diplomacy.serve")
 
-OPTIONAL_PARTS = ("api", "downloads", "visuals", "pages", "deref")  # deref last: it answers the widest paths
+# visuals before pages: pages mounts all of /static, visuals serves /static/vendor/… and /static/ictd/…
+PARTS = (sparql, api, downloads, visuals, pages, deref)
 EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
                    "Content-Location", "Vary"]
 LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
@@ -40,9 +39,7 @@ LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "
 
 
 def create_app(site: Site) -> Starlette:
-    routes = list(sparql.routes(site))
-    for name in OPTIONAL_PARTS:
-        routes += _part_routes(name, site)
+    routes = [route for part in PARTS for route in part.routes(site)]
     middleware = [Middleware(RequestLog)]
     if site.settings.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
@@ -52,17 +49,6 @@ def create_app(site: Site) -> Starlette:
                                         Exception: _unexpected_error})
     app.state.site = site
     return app
-
-
-def _part_routes(name: str, site: Site) -> list:
-    try:
-        module = importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__package__}.{name}":
-            raise
-        log.warning("%s.py is not there yet: its routes are skipped", name)
-        return []
-    return list(module.routes(site))
 
 
 # ---------------------------------------------------------------- errors, in one shape
