@@ -179,3 +179,17 @@ def test_bad_data_is_named_and_nothing_is_published(make_project, tmp_path, caps
     assert snapshot(out) == before
     assert leftovers(out) == []
     assert len([p for p in build.releases_dir(out).iterdir()]) == 1
+
+
+def test_serve_rebuilds_a_damaged_release_instead_of_failing_at_every_start(make_project, tmp_path):
+    from ict_diplomacy import serve
+    from ict_diplomacy.site import Settings
+
+    project = make_project()
+    build.build(project, project.dist, progress=lambda _: None)
+    first = project.dist.resolve()
+    (first / build.STORE_DIR / "CURRENT").write_text("garbage\n")
+    assert "damaged" in serve._unusable(project, project.dist)
+    serve.ensure_release(project, None, Settings())
+    assert project.dist.resolve() != first
+    assert serve._unusable(project, project.dist) == ""

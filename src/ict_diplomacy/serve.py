@@ -22,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import api, build, deref, downloads, pages, sparql, visuals
+from . import api, build, deref, downloads, pages, sparql, store, visuals
 from .errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
 from .project import Project
 from .site import Settings, Site, open_site, parse_accept
@@ -127,18 +127,24 @@ def ensure_release(project: Project, release: Path | None, settings: Settings) -
     dist = project.dist
     if settings.sparql_endpoint:
         return dist if dist.exists() else None
-    if _stale(project, dist):
-        log.warning("building %s first (missing or older than the sources)", dist)
-        build.build(project, dist)
+    if problem := _unusable(project, dist):
+        log.warning("building %s first: %s", dist, problem)
+        build.build(project, dist)  # a failure here ends the command with its error, once
     return dist
 
 
-def _stale(project: Project, dist: Path) -> bool:
+def _unusable(project: Project, dist: Path) -> str:
+    """Why the release cannot be served as it is (missing, stale or damaged), or ''."""
     try:
         manifest = build.read_manifest(dist)
-    except FileNotFoundError:
-        return True
-    return manifest.get("sources_sha256") != build.sources_fingerprint(project)
+        store.open_read_only(dist / build.STORE_DIR)
+    except FileNotFoundError as error:  # StoreUnavailable is one too
+        return str(error)
+    if manifest.get("sources_sha256") != build.sources_fingerprint(project):
+        return "it is older than the sources"
+    damaged = [f["name"] for f in manifest["files"]
+               if not (dist / f["name"]).is_file() or (dist / f["name"]).stat().st_size != f["bytes"]]
+    return f"files missing or cut short: {', '.join(damaged)}" if damaged else ""
 
 
 async def serve_site(settings: Settings, release: Path | None, host: str, port: int) -> None:
