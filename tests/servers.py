@@ -75,6 +75,28 @@ def running(command: list[str], ready_path: str, log: Path):
             process.wait(5)
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc (a server's query workers and the
+    multiprocessing resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_for_workers(server: Server, count: int = 2, within_s: float = 15.0) -> bool:
+    """Wait (bounded) until `count` workers and the tracker run again (no process at all for
+    0, remote mode), after a test that had workers killed: the next may count on the whole pool."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if len(children(server.process.pid)) == (count + 1 if count else 0):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def ictd_command(release: Path, *options: str) -> list[str]:
     return [sys.executable, "-m", "ict_diplomacy", "serve", "--host", "127.0.0.1", "--port", "{port}",
             "--release", str(release), *options]

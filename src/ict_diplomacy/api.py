@@ -187,16 +187,19 @@ def _operation(query: queries.StoredQuery) -> dict:
         "responses": {"200": {"description": f"The {query.kind} result",
                               "headers": {TRUNCATED: {"$ref": "#/components/headers/Truncated"}},
                               "content": content},
+                      **({} if query.federated else {"304": {"description": NOT_MODIFIED}}),
                       **{code: {"$ref": f"#/components/responses/{name}"} for code, name in ERROR_RESPONSES.items()}},
     }}
 
 
 ERROR_RESPONSES = {"400": "BadRequest", "403": "Refused", "406": "NotAcceptable", "429": "TooManyRequests",
-                   "503": "Unavailable"}
+                   "502": "BadGateway", "503": "Unavailable"}
+NOT_MODIFIED = "The result has not changed: If-None-Match names its ETag (results of a release never change)"
 ERROR_TEXT = {"BadRequest": "A parameter is refused; `detail.parameter` names it",
               "Refused": "The query needs a feature this server refuses (e.g. SERVICE)",
               "NotAcceptable": "No output format matches; `detail.available` lists the media types",
               "TooManyRequests": "The queue is full; retry after Retry-After seconds",
+              "BadGateway": "In remote mode: the SPARQL endpoint failed or sent an answer that does not parse",
               "Unavailable": "The query ran past its deadline or the store is unavailable"}
 
 

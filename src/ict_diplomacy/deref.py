@@ -8,6 +8,7 @@ Descriptions are built from CONSTRUCT queries through `site.engine`, so remote m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from .errors import NotAcceptable, NotFound
 from .i18n import messages, other_language, pick_language
 from .ontology_doc import load_shapes, ontology_view
 from .project import BASE, ICTD, ONTOLOGY_IRI, PREFIXES
+from .site import shorten
 from .views import DCT, LABEL, RDF_TYPE, Graph, compact, href, local_path, resource_view
 
 __all__ = ["RDF_TYPE", "Graph", "compact", "href", "local_path", "pick_language", "resource_view"]
@@ -119,7 +121,7 @@ def pick_format(request: Request, offers: list[Format], extension: str | None = 
         return chosen, False
     chosen = negotiate(request.headers.get("accept"), offers)
     if chosen is None:
-        raise not_acceptable(offers, f"Accept: {request.headers.get('accept')}")
+        raise not_acceptable(offers, f"Accept: {shorten(request.headers.get('accept'))}")
     return chosen, True
 
 
@@ -207,6 +209,21 @@ def labels_query(iris: set[str]) -> str:
     return (f"CONSTRUCT {{ ?t <{LABEL}> ?l }} WHERE {{ VALUES ?t {{ {values} }} ?t <{LABEL}> ?l }}")
 
 
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def resource_iri(prefix: str, stem: str) -> str:
+    """The IRI a local path names: characters an IRI cannot hold (a space, `<`, `>`, …) are
+    percent-encoded, as `href` writes them, and what is still no valid IRI is NotFound. So an
+    odd path never reaches a query as anything but one well-formed IRI."""
+    iri = f"{BASE}{prefix}/" + _NOT_IN_IRI.sub(lambda m: quote(m.group(0), safe=""), stem)
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise NotFound(f"/{prefix}/{stem[:200]} names no resource: {error}") from None
+    return iri
+
+
 async def describe(site, iri: str) -> list[ox.Triple]:
     return await site.engine.triples(describe_query(iri))
 
@@ -269,7 +286,7 @@ def routes(site) -> list[BaseRoute]:
     def resource(prefix: str):
         async def endpoint(request: Request) -> Response:
             stem, extension = split_extension(request.path_params["path"])
-            iri, path = f"{BASE}{prefix}/{stem}", f"/{prefix}/{stem}"
+            iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
             alternates = [(f.key, f.media_type, f"{path}.{f.key}") for f in FORMATS.values()]
             return await representation(
                 request, site, iri, path, extension, lambda: describe(site, iri),

@@ -112,6 +112,11 @@ class Unavailable(HttpError):
     status, code = 503, "unavailable"
 
 
+class ResultTooLarge(HttpError):
+    """The answer holds a value too large to serialize (pyoxigraph buffers at most 16 MB)."""
+    status, code = 503, "result-too-large"
+
+
 class ReadOnly(MethodNotAllowed):
     """An update (SPARQL Update, `update=`, INSERT/DELETE/LOAD …) sent to a read-only endpoint."""
     code = "read-only"

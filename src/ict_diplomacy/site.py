@@ -43,6 +43,7 @@ class Settings:
     query_timeout: float = setting(10.0, cli="--timeout", help="seconds a query may run; past it the worker running it is killed and replaced, and the request gets 503 query-timeout (a request may ask for less with ?timeout=, never more)")
     max_rows: int = setting(10000, "most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; a longer result is cut and flagged: header X-SPARQL-Truncated: true, and \"truncated\": true in SPARQL JSON")
     workers: int = setting(2, "worker processes running queries on the embedded store (one per core)")
+    worker_memory: int = setting(2048, "megabytes of memory each query worker may allocate; a query that needs more ends its worker, which is replaced, and gets 503 (0: no limit)")
     max_concurrent: int = setting(2, "queries running at once; more wait in the queue")
     queue: int = setting(16, "requests that may wait for a free worker; past it the server answers 429 with Retry-After")
     retry_after: int = setting(2, "seconds told to clients in Retry-After when the queue is full")
@@ -58,6 +59,8 @@ class Settings:
         for name in ("query_timeout", "max_rows", "workers", "max_concurrent", "max_request_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if self.worker_memory < 0:
+            raise ValueError(f"worker_memory must be 0 (no limit) or more, not {self.worker_memory!r}")
 
     @classmethod
     def table(cls) -> list[dict]:
@@ -190,8 +193,14 @@ def choose_format(accept: str | None, kind: str) -> Format:
         for f in candidates:
             if media in ("*/*", f.media_type, *f.aliases) or (media.endswith("/*") and f.media_type.startswith(media[:-1])):
                 return f
-    raise NotAcceptable(f"no format of a {kind.upper()} result matches Accept: {accept}",
+    raise NotAcceptable(f"no format of a {kind.upper()} result matches Accept: {shorten(accept)}",
                         available=[f.media_type for f in candidates])
+
+
+def shorten(text: str | None, limit: int = 200) -> str:
+    """A header echoed in a message, cut to `limit` characters (a 64 kB Accept is not sent back)."""
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 # ---------------------------------------------------------------- limits shared by the engines

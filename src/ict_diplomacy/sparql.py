@@ -33,6 +33,11 @@ _NAME_CHAR = r"[\w\-\u00B7\u00C0-\uFFFF]"
 _SERVICE = re.compile(rf"(?<![?$:])(?<!{_NAME_CHAR})SERVICE(?!{_NAME_CHAR}|:)", re.I)
 _SILENT = re.compile(r"SILENT(?![\w-])", re.I)
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)(?![\w-])\s*)*", re.I)  # on masked text: IRIs are blank
+# Oxigraph parses and evaluates a query recursively: about 850 nested EXISTS groups or 900
+# nested function calls overflow a worker's 8 MB stack and kill it (SIGSEGV), and would take an
+# Oxigraph server down in remote mode. Real queries nest a few levels; 256 leaves a 3x margin.
+MAX_NESTING = 256
+_NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w-])", re.I)
 
 
@@ -50,8 +55,8 @@ def service_targets(text: str) -> list[str]:
         start = _skip_blanks(text, masked, match.end())
         if _SILENT.match(masked, start):
             start = _skip_blanks(text, masked, start + len("SILENT"))
-        if text.startswith("<", start):
-            end = text.index(">", start)
+        end = text.find(">", start)
+        if text.startswith("<", start) and end > 0:
             targets.append(text[start + 1:end])
         else:
             targets.append(re.match(r"\S*", text[start:]).group(0) or "(nothing)")
@@ -71,9 +76,26 @@ def is_update(text: str) -> bool:
     return bool(_UPDATE.match(masked, _PROLOGUE.match(masked).end()))
 
 
+def nesting_depth(text: str) -> int:
+    """How deep the groups, parentheses and brackets of the query nest (strings, IRIs and
+    comments aside)."""
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", mask(text)):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
+
+
 def guard(text: str, settings: Settings) -> None:
-    """Refuse what a read-only public endpoint must not run: updates and SERVICE calls to
-    endpoints that are not allowed. Both engines call it before running anything."""
+    """Refuse what a read-only public endpoint must not run: updates, SERVICE calls to
+    endpoints that are not allowed, and queries nested deeper than MAX_NESTING. Both engines
+    call it before running anything."""
+    if (depth := nesting_depth(text)) > MAX_NESTING:
+        raise BadRequest(f"the query nests {depth} levels deep (groups, parentheses, brackets); "
+                         f"the limit is {MAX_NESTING}", detail={"depth": depth, "limit": MAX_NESTING})
     if is_update(text):
         raise ReadOnly("this SPARQL endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR, …) are not accepted")
     refused = [t for t in service_targets(text) if t not in settings.service_allow]

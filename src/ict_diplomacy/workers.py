@@ -4,7 +4,9 @@ pyoxigraph's `Store.query` cannot be cancelled from inside the process and holds
 the event loop, if called there) until it ends. So queries never run in the server process: each
 of `workers` processes holds the data and answers one query at a time over a pipe. A query past
 its deadline gets its worker killed and replaced, and the request gets 503 query-timeout; the
-worker serializes the whole answer before replying, so nothing partial is ever sent.
+worker serializes the whole answer before replying, so nothing partial is ever sent. Each worker
+may allocate at most `worker_memory` MB: a query past it ends its worker (503, and a replacement),
+never the machine's memory.
 
 Store mode, measured on the 7,253-triple release on this 2-core machine (per query, one process):
 a label lookup 0.048 ms on disk (`Store.read_only`) vs 0.039 ms in memory, a 3-pattern join
@@ -25,6 +27,7 @@ import itertools
 import logging
 import multiprocessing
 import re
+import resource
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,9 +63,20 @@ def open_store(release: Path, mode: str) -> ox.Store:
     return ox.Store.read_only(str(release / STORE_DIR))
 
 
-def worker_main(conn, release: str, mode: str) -> None:
+def limit_memory(megabytes: int) -> None:
+    """Cap the memory this process may allocate (its writable data, heap and anonymous maps):
+    past it an allocation in Oxigraph aborts the worker, instead of a query such as a chain of
+    CONCATs doubling a string taking the whole machine's memory."""
+    if megabytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        soft = megabytes << 20 if hard == resource.RLIM_INFINITY else min(megabytes << 20, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def worker_main(conn, release: str, mode: str, memory_mb: int = 0) -> None:
     """Answer requests from the pipe until the server closes it."""
     try:
+        limit_memory(memory_mb)
         store = open_store(Path(release), mode)
     except (OSError, ValueError, SyntaxError) as error:
         conn.send(("failed", str(error)))
@@ -88,6 +102,8 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("error", "MalformedQuery", *_syntax_message(str(error)), {})
     except HttpError as error:
         return ("error", type(error).__name__, error.message, error.detail, error.headers)
+    except MemoryError as error:  # e.g. a value longer than pyoxigraph's 16 MB result buffer
+        return ("error", "ResultTooLarge", f"the answer is too large to send: {error}", {}, {})
     except (RuntimeError, ValueError, TypeError) as error:  # evaluation refused the query or its bindings
         return ("error", "BadRequest", f"the query could not be evaluated: {error}", {}, {})
     except Exception as error:  # noqa: BLE001 - a worker answers every request and lives on
@@ -207,11 +223,11 @@ class Worker:
     conn: Any
 
     @classmethod
-    def spawn(cls, release: Path, mode: str) -> "Worker":
+    def spawn(cls, release: Path, mode: str, memory_mb: int = 0) -> "Worker":
         """Start a worker and wait until its data is loaded (blocking: run in a thread)."""
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=worker_main, args=(child_end, str(release), mode),
+        process = context.Process(target=worker_main, args=(child_end, str(release), mode, memory_mb),
                                   name="ict-diplomacy-worker", daemon=True)
         process.start()
         child_end.close()
@@ -260,7 +276,8 @@ class WorkerEngine:
 
     async def _spawn(self) -> Worker:
         loop = asyncio.get_running_loop()
-        worker = await loop.run_in_executor(self._threads, Worker.spawn, self.release, self.settings.store_mode)
+        worker = await loop.run_in_executor(self._threads, Worker.spawn, self.release, self.settings.store_mode,
+                                            self.settings.worker_memory)
         self._all.add(worker)
         return worker
 
@@ -301,9 +318,11 @@ class WorkerEngine:
             self._retire(worker)
             raise QueryTimeout(f"the query ran past the {limit:g} s limit and was stopped",
                                detail={"timeout_s": limit}) from None
-        except WorkerDied as died:
+        except WorkerDied:
             self._retire(worker)
-            raise Unavailable(f"the query worker ended before answering ({died}); it has been replaced") from None
+            raise Unavailable(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
+                              "the query needed more memory than worker_memory allows, or crashed the engine); "
+                              "it has been replaced") from None
         except BaseException:
             self._retire(worker)  # cancelled mid-query: the worker may still be busy
             raise
