@@ -69,3 +69,12 @@ def test_iso_codes_match_pycountry(project):
 def test_iso_file_is_up_to_date(project):
     committed = (project.data_dir / links.ISO_FILE).read_text(encoding="utf-8")
     assert committed == links.iso_turtle(links.country_codes(project)), "run `ict-diplomacy links`"
+
+
+def test_every_eurovoc_match_has_evidence_and_every_row_is_used(project):
+    graph = data_graph(project)
+    used = {(str(s), str(o)) for s, o in graph.subject_objects(SKOS.exactMatch)
+            if str(o).startswith("http://eurovoc.europa.eu/")}
+    with (project.data_dir / "links" / "eurovoc-evidence.tsv").open(encoding="utf-8") as handle:
+        recorded = {(r["iri"], r["eurovoc"]) for r in csv.DictReader(handle, delimiter="\t")}
+    assert used and used == recorded
