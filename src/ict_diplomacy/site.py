@@ -51,6 +51,7 @@ class Settings:
     service_allow: list = setting([], "endpoints a query may call with SERVICE (repeat the option for several, e.g. https://query.wikidata.org/sparql); none by default, so SERVICE is refused with 403")
     cors: bool = setting(True, "send Access-Control-Allow-Origin: * on reads so browser pages elsewhere can query")
     sparql_endpoint: str = setting("", "remote mode: run every query on this SPARQL 1.1 endpoint instead of the embedded store; /sparql forwards there with the same limits")
+    answer_cache_mb: int = setting(64, "megabytes of complete answers kept in the server process, least recently used dropped first, keyed by query text, parameters, format and release ETag: a repeated query of the (immutable) release is answered without a worker; errors and SERVICE queries are never kept; embedded store only, not remote mode (0: no cache)")
     store_mode: str = setting("memory", "how each worker holds the data: 'memory' (loads the release's N-Triples dump; faster) or 'disk' (opens the release store read-only)")
 
     def __post_init__(self) -> None:
@@ -59,6 +60,8 @@ class Settings:
         for name in ("query_timeout", "max_rows", "workers", "max_concurrent", "max_request_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if self.answer_cache_mb < 0:
+            raise ValueError(f"answer_cache_mb must be 0 (no cache) or more, not {self.answer_cache_mb!r}")
         if self.worker_memory < 0:
             raise ValueError(f"worker_memory must be 0 (no limit) or more, not {self.worker_memory!r}")
 
@@ -293,4 +296,7 @@ async def open_site(settings: Settings, release: Path | None) -> Site:
             raise FileNotFoundError(f"no release at {release}; run `ict-diplomacy build` first")
         from .workers import WorkerEngine
         engine = await WorkerEngine.start(settings, resolved)
+        if settings.answer_cache_mb:  # not in remote mode: the remote data may change under the same ETag
+            from .cache import CachingEngine
+            engine = CachingEngine(engine, settings.answer_cache_mb << 20, etag)
     return Site(settings=settings, engine=engine, release=resolved, manifest=manifest, etag=etag)
