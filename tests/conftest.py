@@ -5,7 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy import build
+from ict_diplomacy import backends, build, queries
 from ict_diplomacy.dumps import DUMP_PREFIXES
 from ict_diplomacy.project import Project
 
@@ -31,6 +31,18 @@ def release(project, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def store(release) -> ox.Store:
     return ox.Store.read_only(str(release / build.STORE_DIR))
+
+
+@pytest.fixture(scope="session")
+def catalogue(project):
+    """The stored queries of queries/, loaded and checked once."""
+    return queries.load(project)
+
+
+@pytest.fixture(scope="session")
+def embedded(store):
+    """The stored-query backend over the built store."""
+    return backends.EmbeddedBackend(store)
 
 
 def select(store: ox.Store, query: str) -> list[dict]:

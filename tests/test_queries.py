@@ -21,16 +21,6 @@ ID = "https://w3id.org/ict-diplomacy/id/"
 ICTD = "https://w3id.org/ict-diplomacy/ontology#"
 
 
-@pytest.fixture(scope="session")
-def catalogue(project):
-    return queries.load(project)
-
-
-@pytest.fixture(scope="session")
-def embedded(store):
-    return backends.EmbeddedBackend(store)
-
-
 class ValuesBackend(backends.EmbeddedBackend):
     """The embedded store, but SELECT parameters bound by the VALUES block a remote endpoint gets."""
 

@@ -78,16 +78,6 @@ def wikidata(tmp_path_factory):
     _stop(process)
 
 
-@pytest.fixture(scope="session")
-def catalogue(project):
-    return queries.load(project)
-
-
-@pytest.fixture(scope="session")
-def embedded(store):
-    return backends.EmbeddedBackend(store)
-
-
 def same(query, local, remote):
     if query.kind == "select":
         assert local.columns == remote.columns, query.name
