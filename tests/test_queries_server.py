@@ -2,80 +2,35 @@
 the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both bind
 127.0.0.1 only and live for this test session."""
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy import backends, build, cli, queries
+from ict_diplomacy import backends, cli, queries
 
+from .servers import OXIGRAPH, running
 from .test_queries import HOSTILE, ID, non_federated, normalized
 
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata.ttl"
-START_TIMEOUT_S = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serve(location: Path):
-    """Start a read-only Oxigraph server on a free loopback port; wait (bounded) until it answers."""
-    port = _free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve-read-only", "--location", str(location),
-                                "--bind", f"127.0.0.1:{port}", "--timeout-s", "30"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"oxigraph exited: {process.stderr.read().decode(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"http://127.0.0.1:{port}/query"
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"oxigraph did not listen on 127.0.0.1:{port} within {START_TIMEOUT_S} s")
-
-
-def _stop(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
-def endpoint(release):
-    if not OXIGRAPH.exists():
-        pytest.skip(f"no oxigraph server binary at {OXIGRAPH}")
-    process, url = _serve(release / build.STORE_DIR)
-    yield url
-    _stop(process)
+def endpoint(oxigraph_server):
+    return oxigraph_server.base + "/query"
 
 
 @pytest.fixture(scope="session")
 def wikidata(tmp_path_factory):
     """A local server holding the Wikidata-shaped fixture triples."""
-    if not OXIGRAPH.exists():
-        pytest.skip(f"no oxigraph server binary at {OXIGRAPH}")
     location = tmp_path_factory.mktemp("wikidata") / "store"
     standin = ox.Store(str(location))
     standin.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)
     standin.flush()
     del standin  # release the lock before the server opens it
-    process, url = _serve(location)
-    yield url
-    _stop(process)
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
+    with running(command, "/", tmp_path_factory.mktemp("logs") / "wikidata.log") as server:
+        yield server.base + "/query"
 
 
 def same(query, local, remote):

@@ -50,6 +50,11 @@ class BackendError(IctdError):
     """The SPARQL backend (embedded store or remote endpoint) failed to answer."""
 
 
+class StoreUnavailable(BackendError, FileNotFoundError):
+    """The published store is missing or damaged. Also a FileNotFoundError, so whatever treats a
+    missing release as "build first" does the same for a damaged one instead of failing again."""
+
+
 class OutputFormatError(IctdError):
     """The requested output format does not fit the query's result."""
 

@@ -6,12 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import BackendError
-
-
-class StoreUnavailable(BackendError, FileNotFoundError):
-    """The published store is missing or damaged. Also a FileNotFoundError, so whatever treats a
-    missing release as "build first" does the same for a damaged one instead of failing again."""
+from .errors import StoreUnavailable
 
 
 def create(path: Path, triples: list[ox.Triple]) -> None:
