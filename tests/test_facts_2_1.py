@@ -301,7 +301,7 @@ def test_oecd_ai_recommendation_adopted_in_may_2019(store):
 
 def test_oecd_cdep_chair_from_mic_and_ai_observatory(store):
     # 「CDEP議長を総務省職員から輩出（2020年（令和2年）1月～）」「2020年（令和2年）2月には、…プラットフォーム「AI政策に関するオブザーバトリー（OECD.AI）」を立ち上げた」
-    row = one(store, """SELECT ?start WHERE { ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:oecd-cdep ; ictd:appointee organization:mic ; ictd:startDate ?start }""")
+    row = one(store, """SELECT ?start WHERE { ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:oecd-cdep ; ictd:appointeeFrom organization:mic ; ictd:startDate ?start }""")
     assert row["start"] == "2020-01"
     row = one(store, """SELECT ?start WHERE { ?p skos:altLabel "OECD.AI"@en ; ictd:startDate ?start }""")
     assert row["start"] == "2020-02"
