@@ -6,6 +6,17 @@ from decimal import Decimal
 from .conftest import one, select, short
 
 
+# ---------------------------------------------------------------- 1(2) introduction
+
+def test_mics_groundwork_names_four_means_and_others(store):
+    # 「サイバー空間の国際的ルール作りの推進、サイバーセキュリティに係る国際連携の推進、EPAやFTAの枠組みでのICT分野における
+    #  貿易自由化の推進、国際標準化への戦略的な対応等を通じ、…環境整備を行っている」
+    rows = select(store, """SELECT ?topic WHERE {
+        ?i a ictd:Initiative ; ictd:organizer organization:mic ; dct:source source:1-2 ;
+           ictd:nonExhaustive ictd:topic ; ictd:topic ?topic ; ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert {"cyberspace-rules", "cybersecurity", "trade-liberalization", "standardization"} <= {short(r["topic"]) for r in rows}
+
+
 # ---------------------------------------------------------------- 1(2)ア(ア) international rules for cyberspace
 
 def test_countries_that_did_not_sign_the_2012_itr_revision(store):
