@@ -19,6 +19,14 @@ def test_mics_groundwork_names_four_means_and_others(store):
 
 # ---------------------------------------------------------------- 1(2)ア(ア) international rules for cyberspace
 
+def test_debate_on_cyberspace_rules_runs_from_2011_with_no_end(store):
+    # 「2011年（平成23年）以降、インターネットに関わる様々な国際会合が開催され、サイバー空間の国際ルールの在り方に関する議論が活発に行われている」
+    row = one(store, """SELECT ?start ?status WHERE {
+        ?d ictd:topic topic:cyberspace-rules ; dct:source source:1-2-a-1 ; ictd:startDate ?start ; ictd:status ?status
+        FILTER NOT EXISTS { ?d ictd:endDate ?end } }""")
+    assert (row["start"], short(row["status"])) == ("2011", "InProgress")
+
+
 def test_countries_that_did_not_sign_the_2012_itr_revision(store):
     # 「投票を経て国際電気通信規則（ITR）の改正が採択された（我が国を含む、欧米諸国等55か国が署名せず）」
     row = one(store, """SELECT ?n ?date WHERE {
@@ -36,11 +44,27 @@ def test_pp18_compromise_is_a_review_of_the_itr(store):
     assert [short(r["status"]) for r in rows] == ["InProgress"]
 
 
+def test_pp18_cyberspace_proposal_came_from_arab_and_african_regions_and_others(store):
+    # 「サイバー空間におけるITUまたは政府の役割強化を含む国際ルールづくりがアラブ・アフリカ地域等より提案されたが合意に至らず」
+    rows = select(store, """SELECT ?who WHERE {
+        ?p ictd:atEvent ?pp ; ictd:proposer ?who ; ictd:nonExhaustive ictd:proposer . ?pp skos:altLabel "PP-18"@en }""")
+    assert {short(r["who"]) for r in rows} == {"arab-states", "africa"}
+
+
 def test_mics_two_principles_for_cyberspace_rules(store):
     # 「①…情報の自由な流通に最大限配慮すること、②…あらゆる関係者の参画（マルチステークホルダーの枠組）が不可欠であること、の2点を重視」
     rows = select(store, """SELECT ?topic WHERE {
         ?d ictd:issuer organization:mic ; dct:source source:1-2-a-1 ; ictd:topic ?topic }""")
     assert {"free-flow-of-information", "multistakeholder-approach"} <= {short(r["topic"]) for r in rows}
+
+
+def test_misprint_in_academia_is_recorded_and_not_copied(store):
+    # 「民間企業や学术界、市民社会などあらゆる関係者の参画」: 术 is the simplified form of 術
+    row = one(store, """SELECT ?adopted ?ja WHERE {
+        ?n a ictd:SourceDiscrepancy ; ictd:concerns ?d ; ictd:adoptedReading ?adopted ; dct:source source:1-2-a-1 .
+        ?d ictd:issuer organization:mic ; dct:description ?ja FILTER(lang(?ja) = "ja") }""")
+    assert row["adopted"] == "学術界"
+    assert "学術界" in row["ja"] and "学术界" not in row["ja"]
 
 
 # ---------------------------------------------------------------- 1(2)ア(イ) bilateral cyber dialogues
