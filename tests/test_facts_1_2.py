@@ -79,6 +79,17 @@ def test_bilateral_cyber_dialogues_2019_2020(store):
         ("RU", 3, "2019-11"), ("UA", 2, "2020-01"), ("GB", 5, "2020-01")}
 
 
+def test_bilateral_cyber_dialogues_are_one_whole_of_government_effort_among_others(store):
+    # 「サイバーセキュリティに関する二国間の議論については、政府横断的な取組が行われており、…が開催される等、各国との連携強化を進めている」
+    rows = select(store, """SELECT ?series ?partner WHERE {
+        ?effort ictd:organizer organization:government-of-japan ; ictd:nonExhaustive ictd:partner ;
+                ictd:topic topic:cybersecurity ; dct:source source:1-2-a-2 .
+        ?series a ictd:DialogueSeries ; ictd:subSeriesOf ?effort ; ictd:partner ?partner .
+        ?effort ictd:partner ?partner }""")
+    assert {short(r["partner"]) for r in rows} == {"US", "eu", "FR", "RU", "UA", "GB"}
+    assert len({r["series"] for r in rows}) == 6
+
+
 def test_one_israel_cybersecurity_memorandum_cited_by_both_subsections(store):
     # 1(1)イ(イ)「2018年に締結した協力覚書に基づくイスラエルとの連携強化」
     # 1(2)ア(イ)「総務省とイスラエル・国家サイバー総局との間で2018年（平成30年）11月に署名したサイバーセキュリティ分野における協力に関する覚書」
