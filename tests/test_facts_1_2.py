@@ -107,6 +107,14 @@ def test_one_israel_cybersecurity_memorandum_cited_by_both_subsections(store):
 
 # ---------------------------------------------------------------- 1(2)イ trade liberalization
 
+def test_epas_and_ftas_complement_the_wto_system(store):
+    # 「世界貿易機関（WTO…）を中心とする多角的自由貿易体制を補完し、2国間の経済連携を推進するとの観点から、我が国は…EPA…やFTA…の締結に積極的に取り組んでいる」
+    row = one(store, """SELECT ?purpose WHERE {
+        ?i a ictd:Initiative ; ictd:participant country:JP ; ictd:topic topic:trade-liberalization ; dct:source source:1-2-i ;
+           ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "多角的自由貿易体制を補完" in row["purpose"] and "2国間の経済連携" in row["purpose"]
+
+
 def test_tpp11_and_japan_eu_epa_entry_into_force(store):
     # 「2018年（平成30年）12月には、…（TPP11…）、2019年（平成31年）2月には、日EU・EPA協定が発効した」
     rows = select(store, """SELECT ?alt ?date WHERE {
