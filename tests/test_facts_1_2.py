@@ -151,9 +151,34 @@ def test_standardization_strategy_rests_on_the_technology_strategy_committee(sto
     assert row["committee"] == "情報通信審議会技術戦略委員会"
 
 
+def test_de_jure_and_forum_standards_as_the_footnotes_define_them(store):
+    # *4「デジュール標準：国際電気通信連合（ITU…）等の公的な国際標準化機関によって策定された標準」
+    # *5「フォーラム標準：複数の企業や大学等が集まり、これらの関係者間の合意により策定された標準」
+    rows = select(store, """SELECT ?label ?definition WHERE {
+        ?s ictd:organizer organization:mic ; dct:source source:1-2-u ; ictd:nonExhaustive ictd:basedOn ; ictd:topic ?t .
+        ?t skos:broader topic:standardization ; rdfs:label ?label ; skos:definition ?definition
+        FILTER(lang(?label) = "ja" && lang(?definition) = "ja") }""")
+    got = {r["label"]: r["definition"] for r in rows}
+    assert set(got) == {"デジュール標準", "フォーラム標準"}
+    assert "公的な国際標準化機関" in got["デジュール標準"] and "合意により策定" in got["フォーラム標準"]
+
+
 def test_japan_eu_joint_research_and_wireless_factories(store):
     # 「国際標準の獲得を目指した日EU共同研究や、社会実装への期待が大きい分野（ワイヤレス工場等）に係る研究開発や実証実験」
     rows = select(store, """SELECT ?kind WHERE {
         ?p a ?kind ; dct:source source:1-2-u ; ictd:topic topic:standardization .
         VALUES ?kind { ictd:Project ictd:Demonstration } }""")
     assert sorted(short(r["kind"]) for r in rows) == ["Demonstration", "Project"]
+
+
+# ---------------------------------------------------------------- all of 1(2): bilingual descriptions
+
+def test_every_description_in_1_2_is_in_japanese_too(store):
+    # issue 14: a Japanese description for every resource that has an English one; resources that
+    # part 2 also describes (PP-18) are left to the review of part 2
+    rows = select(store, """SELECT ?r WHERE {
+        ?r dct:source ?s ; dct:description ?en FILTER(lang(?en) = "en")
+        FILTER(STRSTARTS(STR(?s), STR(source:1-2)))
+        FILTER NOT EXISTS { ?r dct:source ?later FILTER(STRSTARTS(STR(?later), CONCAT(STR(source:), "2"))) }
+        FILTER NOT EXISTS { ?r dct:description ?ja FILTER(lang(?ja) = "ja") } }""")
+    assert rows == []
