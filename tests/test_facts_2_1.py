@@ -6,6 +6,15 @@ from decimal import Decimal
 from .conftest import one, select, short
 
 
+# ---------------------------------------------------------------- 2 introduction (review of 2(1)ア–エ)
+
+def test_mic_consults_in_multilateral_frameworks_and_others(store):
+    # 「総務省では、G7/G20、APEC、APT、ASEAN、ITU、国際連合、WTO、OECDといった多国間の枠組みで政策協議を行い」
+    rows = select(store, """SELECT ?partner WHERE {
+        ?i ictd:organizer organization:mic ; dct:source source:2 ; ictd:nonExhaustive ictd:partner ; ictd:partner ?partner }""")
+    assert {short(r["partner"]) for r in rows} == {"g7", "g20", "apec", "apt", "asean", "itu", "un", "wto", "oecd"}
+
+
 # ---------------------------------------------------------------- 2(1)ア G7/G20
 
 def test_cochairs_of_the_g20_ibaraki_tsukuba_ministerial(store):
