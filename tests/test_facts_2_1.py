@@ -52,6 +52,32 @@ def test_g20_ai_principles_rest_on_the_oecd_recommendation(store):
     assert row["osaka"] == "2019-06"
 
 
+def test_g20_includes_china_russia_india_and_others(store):
+    # 「存在感を増している中国、ロシア、インド等を含むG20の枠組み」
+    rows = select(store, "SELECT ?c WHERE { ?c a ictd:Country ; ictd:memberOf organization:g20 }")
+    assert {"CN", "RU", "IN"} <= {short(r["c"]) for r in rows}
+
+
+def test_osaka_track_purpose_from_2_1_a(store):
+    # 「信頼性のある自由なデータ流通を促進し、デジタル経済、特にデータ流通や電子商取引に関する国際的なルール作りを進めていくプロセスである「大阪トラック」」
+    row = one(store, """SELECT ?purpose ?summit WHERE { ?t rdfs:label "大阪トラック"@ja ; ictd:purpose ?purpose ; ictd:atEvent ?summit
+        FILTER(lang(?purpose) = "ja") }""")
+    assert "データ流通や電子商取引" in row["purpose"] and short(row["summit"]) == "g20-osaka-summit-2019"
+
+
+def test_g7_g20_outcomes_carried_to_other_fora(store):
+    # 「G7/G20における成果をOECD、APEC、ASEAN、IGF等の他の国際フォーラムにおいても積極的に発信していく」
+    rows = select(store, """SELECT ?forum WHERE { ?i dct:source source:2-1-a ; ictd:participant country:JP ;
+        ictd:nonExhaustive ictd:partner ; ictd:partner ?forum ; ictd:topic topic:multistakeholder-approach }""")
+    assert {short(r["forum"]) for r in rows} == {"oecd", "apec", "asean", "igf"}
+
+
+def test_only_the_html_edition_wording_differs_on_g20_discussions(store):
+    # 本文「継続的に行われるようになってきている」、総務省HTML版「継続的に行われるようになっている」
+    row = one(store, """SELECT ?page WHERE { ?n a ictd:PublicationVariance ; dct:source source:2-1-a ; ictd:publishedAt ?page }""")
+    assert row["page"].endswith("/whitepaper/ja/r02/html/nd268210.html")
+
+
 # ---------------------------------------------------------------- 2(1)イ APEC
 
 def test_telmin10_approved_the_tel_strategic_action_plan(store):
