@@ -96,6 +96,13 @@ def test_tel_meets_twice_a_year(store):
     assert row["f"] == "年2回"
 
 
+def test_apec_purpose_and_tel_scope(store):
+    # 「アジア・太平洋地域の持続可能な発展を目的とし」「電気通信分野に関する議論は、…TEL…及び…TELMIN…を中心に行われている」
+    row = one(store, """SELECT ?purpose ?scope WHERE { organization:apec ictd:purpose ?purpose .
+        organization:apec-tel ictd:scope ?scope FILTER(lang(?purpose) = "ja" && lang(?scope) = "ja") }""")
+    assert "持続可能な発展" in row["purpose"] and "電気通信分野" in row["scope"]
+
+
 # ---------------------------------------------------------------- 2(1)ウ APT
 
 def test_apt_founding_and_its_japanese_secretary_general(store):
