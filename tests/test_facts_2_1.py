@@ -124,6 +124,27 @@ def test_apt_programmes_supported_in_fy2019(store):
                           ("Items", 2, None), ("Items", 3, None)])
 
 
+def test_apt_purpose_scope_and_training_paid_through_the_contribution(store):
+    # 「同地域における電気通信や情報基盤の均衡した発展を目的として、研修やセミナーを通じた人材育成、標準化や無線通信等の地域的政策調整等を行っている」
+    # 「総務省は、APTへの拠出金を通じて…研修生の受け入れ…などの活動を支援している。2019年度（令和元年度）は、5件の訪日研修…」
+    row = one(store, "SELECT ?p WHERE { organization:apt ictd:purpose ?p FILTER(lang(?p) = \"ja\") }")
+    assert "均衡した発展" in row["p"]
+    topics = {short(r["t"]) for r in select(store, "SELECT ?t WHERE { organization:apt ictd:topic ?t }")}
+    assert {"capacity-building", "standardization", "radio-systems"} <= topics
+    row = one(store, """SELECT ?funder WHERE { ?t a ictd:Training ; ictd:period period:fy2019 ; ictd:fundedThrough ?c .
+        ?c ictd:funder ?funder ; ictd:partner organization:apt }""")
+    assert short(row["funder"]) == "mic"
+
+
+def test_kondo_was_deputy_secretary_general_when_the_source_was_written(store):
+    # 本文「現在、我が国の近藤勝則氏（総務省出身）が事務局長を務めている」; MIC's own pages (2019-12, 2020-02-17, 2023-03-08)
+    # show he was Deputy Secretary General until he took office as Secretary General in February 2021
+    row = one(store, """SELECT ?post ?adopted WHERE {
+        ?p rdfs:label "近藤勝則"@ja ; ictd:holdsPost ?postIri . ?postIri ictd:postIn organization:apt ; rdfs:label ?post FILTER(lang(?post) = "ja")
+        ?n ictd:concerns ?p ; ictd:adoptedReading ?adopted ; ictd:reading "事務局長"@ja }""")
+    assert (row["post"], row["adopted"]) == ("APT事務局次長", "事務局次長")
+
+
 # ---------------------------------------------------------------- 2(1)エ ASEAN
 
 def test_asean_has_ten_members_and_japan_is_a_dialogue_partner(store):
