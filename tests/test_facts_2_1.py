@@ -182,6 +182,43 @@ def test_smart_city_workshop_july_2019(store):
     assert row["date"] == "2019-07"
 
 
+def test_asean_purposes_and_japan_as_dialogue_partner(store):
+    # 「経済成長、社会・文化的発展の促進、政治・経済的安定の確保、域内諸問題に関する協力を主な目的としている」「我が国は、ASEANの対話国の一つとして」
+    row = one(store, "SELECT ?p WHERE { organization:asean ictd:purpose ?p FILTER(lang(?p) = \"ja\") }")
+    assert all(word in row["p"] for word in ("経済成長", "社会・文化的発展", "政治・経済的安定", "域内諸問題"))
+    rows = select(store, "SELECT ?o WHERE { country:JP ictd:dialoguePartnerOf ?o }")
+    assert [short(r["o"]) for r in rows] == ["asean"]
+
+
+def test_smart_city_workshop_paid_through_the_japan_asean_ict_fund(store):
+    # 「双方の合意が得られたワークショップ等の提案については、我が国拠出金により設立された日ASEAN情報通信技術（ICT）基金等を活用し実施されている。
+    #  2019年（令和元年）7月には、スマートシティをテーマとするワークショップを開催し」
+    row = one(store, """SELECT ?funder ?partner WHERE { ?w a ictd:Workshop ; ictd:topic topic:smart-city ; dct:source source:2-1-e ;
+        ictd:partner ?partner ; ictd:fundedThrough ?fund . ?fund ictd:funder ?funder }""")
+    assert (short(row["funder"]), short(row["partner"])) == ("JP", "asean")
+
+
+def test_thailand_project_and_the_isp_workshops(store):
+    # 「ASEANのサイバーセキュリティ分野の人材育成の強化に向けたプロジェクトをタイで実施することに合意し」
+    row = one(store, """SELECT ?where WHERE { ?p ictd:atEvent ?m ; ictd:location ?where . ?m ictd:ordinal 12 ; ictd:participant organization:asean }""")
+    assert short(row["where"]) == "TH"
+    # 「事業者間の情報共有の促進及び連携体制の構築・強化を目的とした日ASEAN情報セキュリティワークショップを定期的開催」
+    row = one(store, """SELECT ?p WHERE { ?s a ictd:EventSeries ; ictd:partner organization:asean ; ictd:topic topic:cybersecurity ;
+        ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert "情報共有" in row["p"]
+
+
+def test_every_description_in_2_1_a_to_e_is_in_japanese_too(store):
+    # issue 14: a Japanese description for every resource that has an English one (2, 2(1)ア–エ)
+    rows = select(store, """SELECT ?r WHERE {
+        ?r dct:source ?s ; dct:description ?en FILTER(lang(?en) = "en")
+        VALUES ?s { source:2 source:2-1 source:2-1-a source:2-1-i source:2-1-u source:2-1-e }
+        FILTER NOT EXISTS { ?r dct:source ?other FILTER(?other NOT IN (source:2, source:2-1, source:2-1-a, source:2-1-i,
+            source:2-1-u, source:2-1-e, source:1-1-i-2)) }
+        FILTER NOT EXISTS { ?r dct:description ?ja FILTER(lang(?ja) = "ja") } }""")
+    assert rows == []
+
+
 # ---------------------------------------------------------------- 2(1)オ ITU
 
 def test_itu_members_headquarters_and_origin(store):
