@@ -257,3 +257,38 @@ def test_rwanda_memorandum_and_minister_visits(store):
         ?m a ictd:Meeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
         ?rw ictd:holdsPost/ictd:postIn organization:rw-mitec } ORDER BY ?date""")
     assert [r["date"] for r in rows] == ["2019-01", "2019-08"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1) and 1(1)ア
+
+def test_mic_overseas_expansion_purpose_fields_and_strategy(store):
+    # 「我が国のICT産業の国際競争力強化及びICTを活用した世界の課題解決の推進を目的に」
+    # 「ICT、郵便のみならず、消防、統計、行政相談制度、地方自治等といった幅広い分野で海外展開を推進」
+    # 「2018年（平成30年）2月には…「総務省海外展開戦略」を策定し、イ以降のとおり、海外展開に取り組んできた」
+    row = one(store, """SELECT ?purpose ?strategy WHERE {
+        ?p a ictd:Initiative ; ictd:organizer organization:mic ; ictd:topic topic:local-government , topic:fire-services ;
+           ictd:nonExhaustive ictd:topic ; ictd:purpose ?purpose ; ictd:basedOn ?s .
+        ?s ictd:date "2018-02"^^xsd:gYearMonth ; rdfs:label ?strategy FILTER(lang(?strategy) = "ja")
+        FILTER(lang(?purpose) = "ja") }""")
+    assert row["strategy"] == "総務省海外展開戦略"
+    assert "国際競争力強化" in row["purpose"] and "世界の課題解決" in row["purpose"]
+
+
+def test_jict_partner_of_mic_is_one_of_several(store):
+    # 「必要に応じて、株式会社海外通信・放送・郵便事業支援機構（JICT）や関係機関とも連携し」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:participant organization:jict ; ictd:nonExhaustive ictd:participant ;
+        ictd:organizer organization:mic }""")
+    assert row["p"].endswith("project/mic-ict-overseas-expansion")
+
+
+def test_purposes_of_the_strategy_the_action_plan_and_jict(store):
+    # 「これらの取組を総合的・戦略的に推進し、更なる海外展開の強化を図るため、「総務省海外展開戦略」を策定」
+    # 「政策資源を総動員し、より実質的に海外展開を進めるため、…「総務省海外展開行動計画2020」を…策定」
+    # 脚注*2「…もって我が国経済の持続的な成長に寄与することを目的としている」
+    rows = select(store, """SELECT ?label ?purpose WHERE {
+        VALUES ?r { document:mic-overseas-expansion-strategy document:mic-overseas-expansion-action-plan-2020 organization:jict }
+        ?r rdfs:label ?label ; ictd:purpose ?purpose FILTER(lang(?label) = "ja" && lang(?purpose) = "ja") }""")
+    purposes = {r["label"]: r["purpose"] for r in rows}
+    assert "総合的・戦略的に推進" in purposes["総務省海外展開戦略"]
+    assert "政策資源を総動員" in purposes["総務省海外展開行動計画2020"]
+    assert "我が国経済の持続的な成長に寄与" in purposes["株式会社海外通信・放送・郵便事業支援機構"]
