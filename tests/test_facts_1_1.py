@@ -292,3 +292,67 @@ def test_purposes_of_the_strategy_the_action_plan_and_jict(store):
     assert "総合的・戦略的に推進" in purposes["総務省海外展開戦略"]
     assert "政策資源を総動員" in purposes["総務省海外展開行動計画2020"]
     assert "我が国経済の持続的な成長に寄与" in purposes["株式会社海外通信・放送・郵便事業支援機構"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)イ
+
+def test_isdb_t_promoted_since_around_december_2003(store):
+    # 「日本で地上デジタル放送が開始された2003年12月頃から取り組んでいる地上デジタル放送日本方式の展開」
+    rows = select(store, """SELECT ?r ?date WHERE {
+        ?r ictd:topic topic:digital-terrestrial-broadcasting ; dct:source source:1-1-i-1 ;
+           ictd:approximateDate ?p ; ?p ?date . FILTER(?p IN (ictd:date, ictd:startDate)) }""")
+    assert {(r["r"].rsplit("/", 1)[-1], r["date"]) for r in rows} == {
+        ("isdb-t-overseas-promotion", "2003-12"), ("japan-dtt-launch-2003", "2003-12")}
+
+
+def test_isdb_t_twenty_countries_counted_as_of_the_source(store):
+    # 「中南米を中心として、日本を含む20か国が同方式を採用するなどの成果となっている」 (the 2020 white paper)
+    row = one(store, """SELECT ?n ?asof WHERE {
+        ?s ictd:statisticSubject standard:isdb-t ; ictd:unit ictd:Countries ; ictd:value ?n ; ictd:asOf ?asof }""")
+    assert (Decimal(row["n"]), row["asof"]) == (20, "2020")
+
+
+def test_myanmar_largest_mno_is_the_mpt_kddi_sumitomo_business(store):
+    # 1(1)イ(ア)「日本企業が携帯電話通信事業に参入し、2019年9月時点で2,400万の契約者数を抱える同国最大のMNOを運営」
+    # 1(1)ウ(ア)B「MPT（国営電気通信事業体）とKDDI・住友商事の共同事業」: one business, one IRI
+    row = one(store, """SELECT ?business ?retired WHERE {
+        ?s ictd:unit ictd:Subscriptions ; ictd:statisticSubject ?business .
+        ?business ictd:participant organization:kddi , organization:sumitomo-corporation , organization:mpt ;
+                  dct:source source:1-1-i-1 , source:1-1-u-1-b .
+        ?retired a ictd:RetiredResource ; dct:isReplacedBy ?business }""")
+    assert row["retired"].endswith("project/myanmar-mobile-network-operation")
+    assert select(store, """SELECT ?p WHERE { <https://w3id.org/ict-diplomacy/id/project/myanmar-mobile-network-operation> ?p ?o
+        FILTER(?p != rdf:type && ?p != dct:isReplacedBy && ?p != ictd:retirementReason) }""") == []
+
+
+def test_no_two_resources_of_1_1_share_a_label(store):
+    # the JBIC loan and its amount once shared "JBIC loan for the Angola–Brazil submarine cable"
+    rows = select(store, """SELECT ?label WHERE {
+        ?a rdfs:label ?label ; dct:source/dct:isPartOf* source:1-1 .
+        ?b rdfs:label ?label . FILTER(?a != ?b) }""")
+    assert rows == []
+
+
+def test_india_its_demonstration_runs_from_fy2018(store):
+    # 「2018年度からインドで高度道路交通システムの導入の実証を行うなど、着実に取組を進めている」: from FY2018, no end
+    row = one(store, """SELECT ?start ?status WHERE {
+        ?d a ictd:Demonstration ; ictd:targetCountry country:IN ; ictd:topic topic:intelligent-transport-systems ;
+           ictd:startPeriod ?start ; ictd:status ?status .
+        FILTER NOT EXISTS { ?d ictd:endPeriod|ictd:endDate|ictd:period ?any } }""")
+    assert row["start"].endswith("period/fy2018") and row["status"].endswith("#InProgress")
+
+
+def test_broadcast_content_support_from_fy2014_to_fy2019(store):
+    # 「アジアを中心に2014年度から2019年度まで継続的な取組みを行ってきた結果、放送コンテンツの海外輸出額が6年で3倍以上に拡大した」
+    row = one(store, """SELECT ?from ?to ?gfrom ?gto WHERE {
+        ?p ictd:topic topic:broadcast-content ; ictd:location region:asia ; ictd:startPeriod ?from ; ictd:endPeriod ?to .
+        ?g ictd:unit ictd:Ratio ; ictd:statisticSubject topic:broadcast-content ; ictd:startPeriod ?gfrom ; ictd:endPeriod ?gto }""")
+    assert [row[k].rsplit("/", 1)[-1] for k in ("from", "to", "gfrom", "gto")] == ["fy2014", "fy2019", "fy2013", "fy2018"]
+
+
+def test_vietnam_online_survey_system_is_for_the_2021_economic_census(store):
+    # 「ベトナムにおいて2021年の経済センサスに活用するため日本発のオンライン調査システムが導入され、運用準備段階にある」
+    row = one(store, """SELECT ?purpose WHERE {
+        ?p ictd:targetCountry country:VN ; ictd:topic topic:official-statistics ; ictd:status ictd:InProgress ;
+           ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "2021年の経済センサス" in row["purpose"]
