@@ -356,3 +356,44 @@ def test_vietnam_online_survey_system_is_for_the_2021_economic_census(store):
         ?p ictd:targetCountry country:VN ; ictd:topic topic:official-statistics ; ictd:status ictd:InProgress ;
            ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
     assert "2021年の経済センサス" in row["purpose"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(ア) Asia
+
+def test_aec_aims_at_growth_through_liberalisation(store):
+    # 「域内の貿易自由化や市場統合などを通じ成長加速を目指す「ASEAN 経済共同体（AEC）」」
+    row = one(store, """SELECT ?purpose WHERE { ?aec skos:altLabel "AEC"@en ; ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "貿易自由化" in row["purpose"] and "市場統合" in row["purpose"]
+
+
+def test_philippines_package_proposed_by_mic_for_fields_and_others(store):
+    # 「総務大臣が…「日フィリピンICT総合協力パッケージ」を提案し、ICT利活用（防災、交通、サイバーセキュリティ等）の基盤となる…」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:proposer organization:mic ; ictd:targetCountry country:PH ;
+        ictd:topic topic:disaster-management , topic:intelligent-transport-systems , topic:cybersecurity ;
+        ictd:nonExhaustive ictd:topic }""")
+    assert row["p"].endswith("project/japan-philippines-ict-cooperation-package")
+
+
+def test_myanmar_yen_loan_from_the_government_of_japan(store):
+    # 「日本政府は急速に拡大する通信需要に応えるため、円借款「通信網改善事業」（供与限度額105億円）により通信インフラの整備を支援」
+    row = one(store, """SELECT ?label ?purpose WHERE {
+        ?loan a ictd:Loan ; ictd:funder organization:government-of-japan ; ictd:targetCountry country:MM ;
+              ictd:topic topic:telecommunications-infrastructure ; ictd:purpose ?purpose ; rdfs:label ?label .
+        organization:government-of-japan ictd:country country:JP
+        FILTER(lang(?label) = "ja" && lang(?purpose) = "ja") }""")
+    assert row["label"] == "通信網改善事業" and "通信需要" in row["purpose"]
+
+
+def test_vietnam_revision_covers_the_memorandum_and_others(store):
+    # 「「情報通信分野における協力覚書」等を改定する署名を行い」
+    row = one(store, """SELECT ?original WHERE { ?rev ictd:revises ?o ; ictd:nonExhaustive ictd:revises ; ictd:date "2020-01"^^xsd:gYearMonth .
+        ?o rdfs:label ?original FILTER(lang(?original) = "ja") }""")
+    assert row["original"].startswith("情報通信分野における協力覚書")
+
+
+def test_thailand_2017_agreement_fields_include_meteorology(store):
+    # 「サイバーセキュリティ、気象分野等における情報通信デジタル技術の促進、郵便分野等の協力を推進していくこと等について合意した」
+    rows = select(store, """SELECT ?topic WHERE {
+        ?m a ictd:Meeting ; ictd:date "2017-06"^^xsd:gYearMonth ; ictd:participant person:takaichi-sanae ;
+           ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"cybersecurity", "meteorology", "postal-services"}
