@@ -397,3 +397,46 @@ def test_thailand_2017_agreement_fields_include_meteorology(store):
         ?m a ictd:Meeting ; ictd:date "2017-06"^^xsd:gYearMonth ; ictd:participant person:takaichi-sanae ;
            ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
     assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"cybersecurity", "meteorology", "postal-services"}
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(イ) Latin America
+
+def test_latin_american_application_fields(store):
+    # 「遠隔教育、遠隔医療、農業、防災、防犯、スマートシティなどの各分野でのアプリケーション」
+    rows = select(store, """SELECT ?topic WHERE {
+        ?p ictd:location region:latin-america ; ictd:organizer organization:mic ; ictd:nonExhaustive ictd:topic ;
+           ictd:topic ?topic ; dct:source source:1-1-u-2 }""")
+    assert {"remote-education", "e-health", "agriculture", "disaster-management", "crime-prevention", "smart-city"} <= {
+        r["topic"].rsplit("/", 1)[-1] for r in rows}
+
+
+def test_peru_logistics_in_the_joint_statement_and_the_joint_projects(store):
+    # 「光ファイバなどインフラ整備、物流や医療などの分野でのICT協力の一層の進展への期待が表明された」
+    # 「これまで遠隔教育、遠隔医療、防災、物流等の分野で共同プロジェクトが進められており」
+    rows = select(store, """SELECT ?kind WHERE {
+        ?r a ?kind ; ictd:topic topic:logistics ; ictd:nonExhaustive ictd:topic ; dct:source source:1-1-u-2-b }""")
+    assert {r["kind"].rsplit("#", 1)[-1] for r in rows} == {"JointStatement", "Project"}
+
+
+def test_peru_minister_invited_to_put_the_memorandum_into_practice(store):
+    # 「本覚書を具体的に進めるため、2017年（平成29年）2月には外務省と連携し、運輸通信大臣一行を日本へ招へいし」
+    row = one(store, """SELECT ?purpose WHERE {
+        ?v a ictd:Visit ; ictd:organizer organization:mofa ; ictd:basedOn ?moc ; ictd:purpose ?purpose .
+        ?moc ictd:party organization:pe-mtc FILTER(lang(?purpose) = "ja") }""")
+    assert "覚書を具体的に進める" in row["purpose"]
+
+
+def test_colombia_vive_digital_and_the_ftth_field_trial(store):
+    # 「デジタル網の整備・利活用を進める「Vive Digital」政策」「日本の技術FTTH技術の高さを実証するフィールドトライアル」
+    row = one(store, """SELECT ?aim ?reading WHERE {
+        document:co-vive-digital ictd:purpose ?aim FILTER(lang(?aim) = "ja")
+        ?note a ictd:SourceDiscrepancy ; ictd:concerns project:co-ftth-field-trial ; ictd:adoptedReading ?reading }""")
+    assert row["aim"] == "デジタル網の整備・利活用を進めること"
+    assert row["reading"] == "日本のFTTH技術の高さ"
+
+
+def test_chile_2015_joint_statement_fields_and_others(store):
+    # 「光ファイバ（陸上、海底）、通信システム、サイバーセキュリティ等のICT全般の分野で協力を拡大していく」
+    rows = select(store, """SELECT ?topic WHERE { ?js a ictd:JointStatement ; ictd:party organization:cl-mtt ;
+        ictd:date "2015"^^xsd:gYear ; ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {"optical-fibre", "submarine-cables", "cybersecurity"} <= {r["topic"].rsplit("/", 1)[-1] for r in rows}
