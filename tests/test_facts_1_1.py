@@ -223,7 +223,7 @@ def test_japan_africa_round_table_at_ticad7(store):
     # 「2019年（令和元年）8月、神奈川県横浜市において…TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催」
     row = one(store, """SELECT ?date ?city ?statement WHERE {
         ?rt ictd:atEvent ?ticad ; ictd:date ?date ; ictd:location ?place ; ictd:outcome ?js ;
-            ictd:participant organization:smart-africa .
+            ictd:participant/ictd:membersOf organization:smart-africa .
         ?ticad skos:altLabel "TICAD7"@en .
         ?place rdfs:label ?city FILTER(lang(?city) = "en")
         ?js a ictd:JointStatement ; rdfs:label ?statement FILTER(lang(?statement) = "ja") }""")
@@ -440,3 +440,42 @@ def test_chile_2015_joint_statement_fields_and_others(store):
     rows = select(store, """SELECT ?topic WHERE { ?js a ictd:JointStatement ; ictd:party organization:cl-mtt ;
         ictd:date "2015"^^xsd:gYear ; ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
     assert {"optical-fibre", "submarine-cables", "cybersecurity"} <= {r["topic"].rsplit("/", 1)[-1] for r in rows}
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(ウ) Africa
+
+def test_round_table_organised_by_mic_and_smart_africa_member_states_and_others(store):
+    # 「総務省とスマートアフリカ加盟国などが、ICT分野における日アフリカ間の協力強化のための取組を議論するため、
+    #   TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催した」
+    rows = select(store, """SELECT ?org ?purpose ?n WHERE {
+        ?rt ictd:atEvent ?ticad ; ictd:organizer ?org ; ictd:nonExhaustive ictd:organizer ; ictd:purpose ?purpose .
+        ?ticad ictd:inSeries/skos:altLabel "TICAD"@en ; ictd:ordinal ?n
+        FILTER(lang(?purpose) = "ja") }""")
+    assert {r["org"].split("/id/")[1] for r in rows} == {"organization/mic", "group/smart-africa-member-states"}
+    assert {int(r["n"]) for r in rows} == {7}
+    assert all("協力強化" in r["purpose"] for r in rows)
+    row = one(store, "SELECT ?o WHERE { <https://w3id.org/ict-diplomacy/id/group/smart-africa-member-states> a ictd:AgentGroup ; ictd:membersOf ?o }")
+    assert row["o"].endswith("organization/smart-africa")
+
+
+def test_mic_africa_support_aims(store):
+    # 「アフリカにおけるICTによるSDGsへの貢献を推進し、日本のICT企業の活動を支援するため」
+    row = one(store, """SELECT ?purpose WHERE { ?p ictd:location region:africa ; ictd:organizer organization:mic ;
+        ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "SDGsへの貢献" in row["purpose"] and "日本のICT企業" in row["purpose"]
+
+
+def test_botswana_working_group_is_counted_so_far_not_ended(store):
+    # 「これまで日ボツワナ地デジ共同作業部会を2013年7月から2018年11月まで8回開催している」: a count as of the text
+    row = one(store, """SELECT ?asof WHERE {
+        ?wg a ictd:DialogueSeries ; ictd:partner country:BW ; ictd:startDate "2013-07"^^xsd:gYearMonth .
+        ?s ictd:statisticSubject ?wg ; ictd:value 8.0 ; ictd:asOf ?asof .
+        FILTER NOT EXISTS { ?wg ictd:endDate ?end } }""")
+    assert row["asof"] == "2020"
+
+
+def test_rwanda_cooperation_fields(store):
+    # 「ICT分野の協力に関する覚書に署名し、スマートシティ、通信インフラ等の分野で協力を推進している」
+    rows = select(store, """SELECT ?topic WHERE { ?m a ictd:MemorandumOfCooperation ; ictd:party organization:rw-mitec ;
+        ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"smart-city", "telecommunications-infrastructure"}
