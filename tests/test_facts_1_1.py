@@ -254,7 +254,7 @@ def test_rwanda_memorandum_and_minister_visits(store):
     assert (row["date"], row["where"].rsplit("/", 1)[-1]) == ("2018-05", "RW")
     # 「2019年1月及び2019年8月には、インガビレICT・イノベーション大臣が訪日した機会を捉え、石田総務大臣（当時）との面談を実施」
     rows = select(store, """SELECT ?date WHERE {
-        ?m a ictd:Meeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
+        ?m a ictd:MinisterialMeeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
         ?rw ictd:holdsPost/ictd:postIn organization:rw-mitec } ORDER BY ?date""")
     assert [r["date"] for r in rows] == ["2019-01", "2019-08"]
 
@@ -394,7 +394,7 @@ def test_vietnam_revision_covers_the_memorandum_and_others(store):
 def test_thailand_2017_agreement_fields_include_meteorology(store):
     # 「サイバーセキュリティ、気象分野等における情報通信デジタル技術の促進、郵便分野等の協力を推進していくこと等について合意した」
     rows = select(store, """SELECT ?topic WHERE {
-        ?m a ictd:Meeting ; ictd:date "2017-06"^^xsd:gYearMonth ; ictd:participant person:takaichi-sanae ;
+        ?m a ictd:MinisterialMeeting ; ictd:date "2017-06"^^xsd:gYearMonth ; ictd:participant person:takaichi-sanae ;
            ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
     assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"cybersecurity", "meteorology", "postal-services"}
 
@@ -479,3 +479,14 @@ def test_rwanda_cooperation_fields(store):
     rows = select(store, """SELECT ?topic WHERE { ?m a ictd:MemorandumOfCooperation ; ictd:party organization:rw-mitec ;
         ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
     assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"smart-city", "telecommunications-infrastructure"}
+
+
+def test_bilateral_talks_of_two_ministers_are_ministerial_meetings(store):
+    # 「総務大臣との会談」「高市総務大臣が…情報通信大臣とともに」「デジタル経済社会大臣（当時）と高市総務大臣が」
+    # 「インガビレICT・イノベーション大臣が訪日した機会を捉え、石田総務大臣（当時）との面談」; 寺田総務副大臣 is not a minister
+    rows = select(store, """SELECT ?m ?kind WHERE {
+        ?m a ?kind ; ictd:partOf ?visit ; dct:source ?s . ?s dct:isPartOf+ source:1-1-u .
+        ?kind rdfs:subClassOf* ictd:Meeting FILTER(?kind != ictd:SummitMeeting) }""")
+    kinds = {r["m"].rsplit("/", 1)[-1]: r["kind"].rsplit("#", 1)[-1] for r in rows}
+    assert kinds.pop("terada-th-mdes-minister-talks-2019") == "Meeting"
+    assert set(kinds.values()) == {"MinisterialMeeting"} and len(kinds) == 5
