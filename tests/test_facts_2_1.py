@@ -147,6 +147,33 @@ def test_pp18_elections(store):
     assert Decimal(row["n"]) == 11
 
 
+def test_itu_is_a_un_specialized_agency_with_a_stated_purpose(store):
+    # 「国際連合（UN）の専門機関の一つで、電気通信の改善と合理的利用のため国際協力を増進し、…技術的手段の発達と能率的運用を促進することを目的としている」
+    row = one(store, """SELECT ?un ?purpose WHERE { organization:itu ictd:specializedAgencyOf ?un ; ictd:purpose ?purpose
+        FILTER(lang(?purpose) = "ja") }""")
+    assert short(row["un"]) == "un"
+    assert row["purpose"].startswith("電気通信の改善と合理的利用のため国際協力を増進し")
+    # 「ITUは、①…②…③…の3部門から成り、周波数の分配、電気通信技術の標準化及び開発途上国における電気通信分野の開発支援等の活動を行っている」
+    row = one(store, """SELECT ?n ?scope WHERE { ?s ictd:statisticSubject organization:itu ; ictd:unit ictd:Organizations ; ictd:value ?n .
+        organization:itu ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert Decimal(row["n"]) == 3 and "周波数の分配" in row["scope"] and row["scope"].endswith("等。")
+
+
+def test_japan_supplies_itu_study_group_office_holders(store):
+    # 「我が国は、各部門における研究委員会（SG: Study Group）の議長・副議長及び研究課題の責任者を多数輩出し、勧告を提案するなど、積極的に貢献を行っている」
+    rows = select(store, """SELECT ?sector WHERE { ?p a ictd:Initiative ; ictd:participant country:JP ; ictd:partner ?sector ;
+        ictd:topic topic:standardization ; dct:source source:2-1-o . ?sector ictd:parentOrganization organization:itu }""")
+    assert {short(r["sector"]) for r in rows} == {"itu-r", "itu-t", "itu-d"}
+
+
+def test_hashimoto_is_ntt_docomo_standardization_counsellor_and_japan_a_council_member(store):
+    # 「橋本明氏（NTTドコモ標準化カウンセラー）が無線通信規則委員会（RRB）委員に選出された」「我が国が…理事国に選出された」
+    rows = select(store, """SELECT ?post WHERE { person:hashimoto-akira ictd:holdsPost ?p . ?p rdfs:label ?post FILTER(lang(?post) = "ja") }""")
+    assert {r["post"] for r in rows} == {"NTTドコモ標準化カウンセラー", "無線通信規則委員会（RRB）委員"}
+    row = one(store, """SELECT ?body WHERE { country:JP ictd:holdsPost ?p . ?p ictd:postIn ?body . ?body ictd:parentOrganization organization:itu }""")
+    assert short(row["body"]) == "itu-council"
+
+
 def test_where_and_when_was_wrc_19(store):
     # 「2019年（令和元年）10月から11月にかけて、…世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
     row = one(store, """SELECT ?start ?end ?city ?country WHERE {
