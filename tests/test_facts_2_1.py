@@ -174,12 +174,35 @@ def test_hashimoto_is_ntt_docomo_standardization_counsellor_and_japan_a_council_
     assert short(row["body"]) == "itu-council"
 
 
-def test_where_and_when_was_wrc_19(store):
-    # 「2019年（令和元年）10月から11月にかけて、…世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
-    row = one(store, """SELECT ?start ?end ?city ?country WHERE {
-        ?e skos:altLabel "WRC-19"@en ; ictd:startDate ?start ; ictd:endDate ?end ; ictd:location ?place .
-        ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
-    assert (row["start"], row["end"], row["city"], short(row["country"])) == ("2019-10", "2019-11", "Sharm El Sheikh", "EG")
+def test_where_and_when_were_ra_19_and_wrc_19(store):
+    # 「2019年（令和元年）10月から11月にかけて、2019年無線通信総会（RA-19）及び2019年世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
+    # The span is given for the two together, so it bounds each of them (notBefore/notAfter) and is neither one's own start and end.
+    rows = select(store, """SELECT ?alt ?early ?late ?city ?country WHERE {
+        VALUES ?alt { "RA-19"@en "WRC-19"@en }
+        ?e skos:altLabel ?alt ; ictd:notBefore ?early ; ictd:notAfter ?late ; ictd:location ?place .
+        ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en")
+        FILTER NOT EXISTS { ?e ictd:startDate|ictd:endDate|ictd:date ?own } }""")
+    assert {(r["alt"], r["early"], r["late"], r["city"], short(r["country"])) for r in rows} == {
+        ("RA-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG"), ("WRC-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG")}
+
+
+def test_itu_r_purpose_and_its_two_largest_meetings(store):
+    # 「ITU-Rでは、あらゆる無線通信業務による無線周波数の合理的・効率的・経済的かつ公正な利用を確保するため、…」
+    row = one(store, """SELECT ?p WHERE { organization:itu-r ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert "合理的・効率的・経済的かつ公正な利用" in row["p"]
+    # 「…勧告案の承認、次期研究期間における課題や体制等の審議等を目的とする無線通信総会（RA…）及び国際的な周波数分配等を規定する無線通信規則の改正を目的とする世界無線通信会議（WRC…）は、3～4年に一度開催される」
+    rows = select(store, """SELECT ?alt ?p ?f WHERE { ?s a ictd:EventSeries ; ictd:organizer organization:itu-r ; skos:altLabel ?alt ;
+        ictd:purpose ?p ; ictd:frequency ?f FILTER(lang(?p) = "ja" && lang(?f) = "ja") }""")
+    got = {r["alt"]: (r["p"], r["f"]) for r in rows}
+    assert set(got) == {"RA", "WRC"} and {f for _, f in got.values()} == {"3～4年に一度"}
+    assert got["RA"][0].startswith("各研究委員会（SG）から提出される勧告案の承認") and "無線通信規則の改正" in got["WRC"][0]
+
+
+def test_wrc_19_agreed_the_wrc_23_agenda(store):
+    # 「2023年（令和5年）に開催が予定されているWRC-23の議題についても審議が行われ、IMT用周波数の更なる拡大等を議題とすることが合意された」
+    row = one(store, """SELECT ?agenda WHERE { ?wrc19 skos:altLabel "WRC-19"@en ; ictd:outcome ?agenda .
+        ?wrc23 skos:altLabel "WRC-23"@en ; ictd:basedOn ?agenda . ?agenda ictd:atEvent ?wrc19 ; ictd:topic topic:mobile-communications }""")
+    assert short(row["agenda"]) == "wrc-23-agenda"
 
 
 def test_japanese_appointed_to_itu_r_study_group_posts_at_ra_19(store):
