@@ -238,6 +238,31 @@ def test_wtsa_planned_for_november_2020(store):
     assert row["date"] == "2020-11"
 
 
+def test_itu_t_and_tsag_scope(store):
+    # 「ITU-Tでは、通信ネットワークの技術、運用方法に関する国際標準や、その策定に必要な技術的な検討が行われている」
+    # 「ITU-Tの各研究委員会（SG）の標準化活動等に対し助言を行う役割等を担っている電気通信標準化アドバイザーグループ（TSAG…）」
+    rows = select(store, """SELECT ?org ?scope WHERE { VALUES ?org { organization:itu-t organization:itu-t-tsag }
+        ?org ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    got = {short(r["org"]): r["scope"] for r in rows}
+    assert got["itu-t"].startswith("通信ネットワークの技術、運用方法に関する国際標準") and "助言" in got["itu-t-tsag"]
+
+
+def test_sg_structure_review_proposed_at_tsag_and_discussed_in_august_and_september(store):
+    # 「2020年（令和2年）2月に開催された…TSAG…会合では、…現在のSG構成を見直すことがITU-T事務局局長から提言され、議論が行われた。SG構成の見直しについては、2020年（令和2年）8月の中間会合と同年9月の会合で継続して議論される予定である」
+    row = one(store, """SELECT ?proposed WHERE { ?d ictd:atEvent ?tsag ; ictd:date ?proposed . ?tsag ictd:organizer organization:itu-t-tsag }""")
+    assert row["proposed"] == "2020-02"
+    rows = select(store, """SELECT ?date WHERE { ?d ictd:atEvent/ictd:organizer organization:itu-t-tsag .
+        ?m ictd:basedOn ?d ; ictd:status ictd:Planned ; ictd:date ?date } ORDER BY ?date""")
+    assert [r["date"] for r in rows] == ["2020-08", "2020-09"]
+
+
+def test_japans_iot_security_contribution_is_deliberated_in_sg17(store):
+    # 「SG17においては、…「IoTセキュリティガイドライン」に基づくIoTのセキュリティ管理策をまとめた寄書を我が国から入力しており、勧告化に向けた審議が行われている」
+    row = one(store, """SELECT ?status WHERE { ?w ictd:organizer organization:itu-t-sg17 ; ictd:basedOn ?c ; ictd:status ?status .
+        ?c ictd:issuer country:JP ; ictd:basedOn/ictd:date "2016-07"^^xsd:gYearMonth }""")
+    assert short(row["status"]) == "InProgress"
+
+
 def test_qkd_recommendation_led_by_nict_nec_toshiba(store):
     # 「SG13において国立研究開発法人 情報通信研究機構（NICT）、日本電気 株式会社（NEC）、及び株式会社 東芝が、量子通信関連の勧告化…を主導し、ITU-T標準として初めて承認」
     rows = select(store, """SELECT ?org WHERE { ?r a ictd:Recommendation ; ictd:topic topic:quantum-communication ;
