@@ -302,6 +302,16 @@ def test_itu_d_study_questions_and_japanese_office_holders(store):
     assert {(short(r["unit"]), int(Decimal(r["n"]))) for r in rows} == {("Items", 14), ("Persons", 7)}
 
 
+def test_itu_d_scope_and_japans_part_in_its_study_groups(store):
+    # 「ITU-Dでは、途上国における情報通信分野の開発支援を行っている」
+    row = one(store, """SELECT ?scope WHERE { organization:itu-d ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"] == "途上国における情報通信分野の開発支援。"
+    # 「我が国としても、SGの研究課題の役職者に7名を就任させて研究活動をリードするとともに、積極的な寄書の提出によるベストプラクティスの共有を通じてSGの活動に大きく貢献している」
+    row = one(store, """SELECT ?from ?to WHERE { ?c a ictd:Initiative ; ictd:participant country:JP ; ictd:partner organization:itu-d ;
+        ictd:period ?p . ?p ictd:startDate ?from ; ictd:endDate ?to }""")
+    assert (row["from"], row["to"]) == ("2018", "2021")
+
+
 # ---------------------------------------------------------------- 2(1)カ United Nations
 
 def test_gge_sessions(store):
