@@ -321,6 +321,18 @@ def test_gge_sessions(store):
     assert [(int(r["n"]), r["when"]) for r in rows] == [(5, "2017-06"), (6, "2019-12")]
 
 
+def test_first_committee_scope_and_the_gge_session_count(store):
+    # 「軍縮と国際安全保障を扱っている国連総会第一委員会においては、2004年（平成16年）以降、…政府専門家会合（GGE…）を5会期にわたって開催し、国家のICT利用に関する規範やサイバー空間におけるルールづくり等について議論を行ってきた」
+    row = one(store, """SELECT ?scope ?gge WHERE { organization:un-ga-first-committee ictd:scope ?scope .
+        organization:un-gge ictd:parentOrganization organization:un-ga-first-committee ; ictd:scope ?gge
+        FILTER(lang(?scope) = "ja" && lang(?gge) = "ja") }""")
+    assert row["scope"] == "軍縮と国際安全保障。" and row["gge"].startswith("国家のICT利用に関する規範")
+    # 「…5会期にわたって開催し…」 and 「第6期は、2019年（令和元年）12月から開催され」: the five are counted up to the fifth session, and the gap is recorded.
+    row = one(store, """SELECT ?n ?from ?to WHERE { ?s ictd:statisticSubject ?series ; ictd:value ?n ; ictd:startDate ?from ; ictd:endDate ?to .
+        ?series ictd:participant organization:un-gge . ?note a ictd:SourceDiscrepancy ; ictd:concerns ?s }""")
+    assert (Decimal(row["n"]), row["from"], row["to"]) == (5, "2004", "2017-06")
+
+
 def test_japan_in_wgec_sessions(store):
     # 「我が国もメンバー国として、WGECの第1会期（2013年（平成25年）5月～2014年（平成26年）4月）及び第2会期（2016年（平成28年）9月～2018年（平成30年）1月）の議論への貢献を果たしてきた」
     rows = select(store, """SELECT ?n ?start ?end WHERE { country:JP ictd:memberOf ?wg .
