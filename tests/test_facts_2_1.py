@@ -340,6 +340,20 @@ def test_japan_in_wgec_sessions(store):
     assert [(int(r["n"]), r["start"], r["end"]) for r in rows] == [(1, "2013-05", "2014-04"), (2, "2016-09", "2018-01")]
 
 
+def test_wsis_follow_up_at_cstd_and_the_wgec_mandate(store):
+    # 「WSIS…のフォローアップとして、経済社会理事会（ECOSOC…）に設置されている「開発のための科学技術委員会」（CSTD…）を中心に議論されている」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:organizer organization:cstd ; ictd:nonExhaustive ictd:organizer ; a ictd:Initiative .
+        organization:cstd ictd:parentOrganization organization:ecosoc }""")
+    assert short(row["p"]) == "wsis-follow-up"
+    # 「…各政府が同等の立場でそれぞれの役割・責任を果たすために何をすべきかを議論するため、国連総会決議に基づき、CSTDの下に「協力強化に関するワーキンググループ（WGEC…）」が設置されている」
+    row = one(store, """SELECT ?purpose WHERE { organization:wgec ictd:parentOrganization organization:cstd ; ictd:purpose ?purpose ;
+        ictd:basedOn/ictd:issuer organization:un-general-assembly FILTER(lang(?purpose) = "ja") }""")
+    assert "各政府が同等の立場で" in row["purpose"]
+    # 「経済と金融を扱っている国連総会第二委員会においては、開発とICTについての議論が行われている」
+    row = one(store, """SELECT ?scope WHERE { organization:un-ga-second-committee ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"].startswith("経済と金融。") and "開発とICT" in row["scope"]
+
+
 def test_wsis_geneva_and_tunis(store):
     # 「世界情報社会サミット（WSIS…、2003年（平成15年）にジュネーブ、2005年（平成17年）にチュニスで開催。）」
     rows = select(store, """SELECT ?date ?city WHERE { ?e ictd:inSeries ?s ; ictd:date ?date ; ictd:location/rdfs:label ?city .
