@@ -371,6 +371,16 @@ def test_igf_14_place_and_date(store):
     assert (row["start"], row["end"]) == ("2006", "2025")
 
 
+def test_igf_purpose_and_japans_session_at_igf_14(store):
+    # 「インターネット・ガバナンス・フォーラム（IGF…）は、インターネットに関する様々な公共政策課題について対話を行うための国際的なフォーラムであり」
+    row = one(store, """SELECT ?p WHERE { organization:igf ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert row["p"] == "インターネットに関する様々な公共政策課題について対話を行うこと。"
+    # 「我が国としても、開催国ドイツとの協力の下で各ステークホルダーのハイレベルによるセッションに登壇し、G20議長国として、信頼性のある自由なデータ流通やAI原則の合意等、…G20の結果を報告する」
+    row = one(store, """SELECT ?n WHERE { ?session ictd:partOf ?igf ; ictd:participant country:JP ; ictd:partner country:DE ;
+        ictd:topic topic:data-free-flow-with-trust , topic:ai . ?igf ictd:ordinal ?n ; ictd:inSeries/ictd:participant organization:igf }""")
+    assert int(row["n"]) == 14
+
+
 def test_high_level_panel_report_and_roadmap(store):
     # 「国連事務総長は2018年（平成30年）7月に「デジタル協力に関するハイレベル・パネル」を発足」「2019年（令和元年）6月にパネルから国連事務総長に提出」「5つの勧告」「2020年（令和2年）6月には…「デジタル協力に関するロードマップ」が公表」
     row = one(store, """SELECT ?founded ?report ?n WHERE {
