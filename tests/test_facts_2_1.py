@@ -391,6 +391,16 @@ def test_high_level_panel_report_and_roadmap(store):
     assert row["date"] == "2020-06"
 
 
+def test_panel_purpose_and_the_japanese_government_at_the_round_tables(store):
+    # 「デジタル技術による社会変革に対応するため、国連事務総長は2018年（平成30年）7月に「デジタル協力に関するハイレベル・パネル」を発足させた」
+    row = one(store, """SELECT ?p WHERE { organization:un-hlp-digital-cooperation ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert row["p"] == "デジタル技術による社会変革に対応すること。"
+    # 「国連主導により、本報告書のフォローアップに関する議論を行うマルチステークホルダー方のラウンドテーブルが勧告ごとに開催され、日本政府も議論に参加した」
+    row = one(store, """SELECT ?gov WHERE { ?rt a ictd:EventSeries ; ictd:organizer organization:un ; ictd:basedOn/ictd:issuer organization:un-hlp-digital-cooperation ;
+        ictd:participant ?gov . ?gov ictd:governmentOf country:JP }""")
+    assert short(row["gov"]) == "government-of-japan"
+
+
 # ---------------------------------------------------------------- 2(1)キ WTO
 
 def test_wto_e_commerce_joint_statement_by_76_members(store):
