@@ -421,6 +421,16 @@ def test_wto_mc11_plurilateral_meetings_and_tisa(store):
     assert row["start"] == "2013-06"
 
 
+def test_wto_e_commerce_meetings_are_a_strand_of_the_osaka_track(store):
+    # 「同年（令和元年）6月には、G20大阪サミットの機会に…「大阪トラック」が立ち上げられた。本有志国会合は、この「大阪トラック」の取組の一つとして位置付けられている」
+    row = one(store, """SELECT ?launched ?davos WHERE { ?s a ictd:EventSeries ; ictd:chair country:JP ; ictd:subSeriesOf ?track .
+        ?track ictd:startDate ?launched ; ictd:atEvent/ictd:participant organization:g20 .
+        ?m ictd:inSeries ?s ; ictd:location/rdfs:label "Davos"@en ; ictd:date ?davos }""")
+    assert (row["launched"], row["davos"]) == ("2019-06", "2019-01")
+    # 「我が国は、WTO加盟国の中で最も電気通信分野の自由化が進展している国の一つであり」
+    assert one(store, "SELECT ?wto WHERE { country:JP ictd:memberOf ?wto . ?wto skos:altLabel \"WTO\"@en }")["wto"].endswith("/wto")
+
+
 # ---------------------------------------------------------------- 2(1)ク OECD
 
 def test_oecd_ai_recommendation_adopted_in_may_2019(store):
