@@ -456,6 +456,29 @@ def test_going_digital_and_cancun(store):
     assert (row["cancun"], row["start"], row["report"], Decimal(row["n"])) == ("2016-06", "2017-01", "2019-03", 7)
 
 
+def test_oecd_purpose_and_cdep_scope(store):
+    # 「…政治問題及び軍事問題を除き、経済及び社会のあらゆる分野にわたって広範囲に意見及び情報を交換し、各国の政策の調和を図ることを目的とする国際機関であり、デジタル経済政策委員会（CDEP…）が情報通信分野の政策課題等の議論の場となっている」
+    # 「CDEPは、電気通信政策、情報セキュリティ、プライバシー、AI（人工知能）といったデジタル経済分野の先導的な議論を行っている」
+    row = one(store, """SELECT ?purpose ?scope WHERE { organization:oecd ictd:purpose ?purpose . organization:oecd-cdep ictd:scope ?scope
+        FILTER(lang(?purpose) = "ja" && lang(?scope) = "ja") }""")
+    assert row["purpose"].startswith("政治問題及び軍事問題を除き") and row["scope"].startswith("情報通信分野の政策課題等の議論の場")
+    rows = select(store, "SELECT ?t WHERE { organization:oecd-cdep ictd:topic ?t }")
+    assert {short(r["t"]) for r in rows} == {"digital-economy", "cybersecurity", "privacy", "ai"}
+
+
+def test_mic_supports_the_oecd_secretariat(store):
+    # 「総務省は、OECD事務局への人材派遣や財政支援を通じた支援に加え」
+    row = one(store, """SELECT ?sec WHERE { ?p ictd:funder organization:mic ; ictd:partner ?sec . ?sec ictd:parentOrganization organization:oecd }""")
+    assert short(row["sec"]) == "oecd-secretariat"
+
+
+def test_oecd_ai_work_answers_the_call_made_at_takamatsu(store):
+    # 「OECDは、2016年（平成28年）からAIに関する取組を進めている。これは、同年4月のG7香川・高松情報通信大臣会合において、AIの研究開発等に関するガイドラインの策定等に向けた国際的な議論の必要性が提起されたことを受けたもの」
+    row = one(store, """SELECT ?start ?call WHERE { ?w ictd:organizer organization:oecd ; ictd:topic topic:ai ; ictd:startDate ?start ;
+        ictd:basedOn ?doc . ?doc ictd:atEvent ?g7 ; ictd:date ?call . ?g7 ictd:participant organization:g7 }""")
+    assert (row["start"], row["call"]) == ("2016", "2016-04")
+
+
 # ---------------------------------------------------------------- 2(1)ケ ICANN
 
 def test_icann_board_member_and_his_reelection(store):
