@@ -507,5 +507,17 @@ def test_mic_member_of_gac_and_iana_transition(store):
     row = one(store, """SELECT ?gac WHERE { organization:mic ictd:memberOf ?g . ?g ictd:parentOrganization organization:icann ;
         skos:altLabel ?gac }""")
     assert row["gac"] == "GAC"
-    row = one(store, """SELECT ?start ?end WHERE { ?p ictd:participant organization:icann , country:US ; ictd:startDate ?start ; ictd:endDate ?end }""")
+    # 「2014年（平成26年）3月に、米国政府が、…（IANA…）を民間部門に移管する意向を表明した」: the government (米国政府), not the country, takes part
+    row = one(store, """SELECT ?start ?end WHERE { ?p ictd:participant organization:icann , ?gov ; ictd:startDate ?start ; ictd:endDate ?end .
+        ?gov ictd:governmentOf country:US }""")
     assert (row["start"], row["end"]) == ("2014-03", "2016-10")
+
+
+def test_icann_scope_and_its_contract_with_the_us_government(store):
+    # 「…インターネット資源の国際的な管理・調整は、1998年（平成10年）に非営利法人として発足したICANN…が行っており、…IPアドレスの割当てやドメイン名の調整のほか、ルートサーバー・システムの運用・展開の調整…」
+    row = one(store, """SELECT ?scope WHERE { organization:icann ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"].startswith("インターネット資源（IPアドレスやドメイン名）の国際的な管理・調整") and "ルートサーバー・システム" in row["scope"]
+    # 「ICANNは発足時から米国政府との契約に基づいてインターネット資源の管理を行ってきた」
+    row = one(store, """SELECT ?since WHERE { ?c a ictd:Agreement ; ictd:party organization:icann , ?gov ; ictd:startDate ?since .
+        ?gov ictd:governmentOf country:US }""")
+    assert row["since"] == "1998"
