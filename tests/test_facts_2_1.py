@@ -312,6 +312,12 @@ def test_itu_d_scope_and_japans_part_in_its_study_groups(store):
     assert (row["from"], row["to"]) == ("2018", "2021")
 
 
+def test_itu_d_lists_that_end_in_nado_stay_open(store):
+    # 「ルーラル通信、障害者のアクセス、スマート社会、eヘルス、サイバーセキュリティ、防災ICT等14の研究課題」「我が国主導でのeヘルス、防災ICT等に関するワークショップ」
+    rows = select(store, """SELECT ?x WHERE { ?x dct:source source:2-1-o-3 ; ictd:topic topic:e-health ; ictd:nonExhaustive ictd:topic }""")
+    assert {short(r["x"]) for r in rows} == {"itu-d-study-group-meetings", "japan-itu-d-workshops-and-exhibitions"}
+
+
 # ---------------------------------------------------------------- 2(1)カ United Nations
 
 def test_gge_sessions(store):
