@@ -64,7 +64,7 @@ def stored_queries(release: Path, quick: bool) -> tuple[dict, dict[str, tuple[st
     from ict_diplomacy.publish.release import Release
     from ict_diplomacy.settings import Settings
     from ict_diplomacy.sparql import queries
-    from ict_diplomacy.sparql.engine import opened
+    from ict_diplomacy.sparql.connect import opened
     from ict_diplomacy.sparql.text import with_values
     catalogue = queries.load(Project(ROOT))
     chosen = {name: query for name, query in catalogue.items()

@@ -41,7 +41,7 @@ async def _scale(release, catalogue, table: Table) -> dict[str, tuple[float, int
     from ict_diplomacy.publish.release import Release
     from ict_diplomacy.settings import Settings
     from ict_diplomacy.sparql import queries
-    from ict_diplomacy.sparql.engine import opened
+    from ict_diplomacy.sparql.connect import opened
     found = {}
     settings = Settings(workers=1, answer_cache_mb=0, store_mode="disk", query_timeout=600, max_rows=10_000_000)
     async with opened(settings, Release.open(release)) as engine:

@@ -14,7 +14,7 @@ from ict_diplomacy.publish.dumps import DUMP_PREFIXES
 from ict_diplomacy.publish.release import STORE_DIR, Release
 from ict_diplomacy.settings import Settings
 from ict_diplomacy.sparql import queries
-from ict_diplomacy.sparql.engine import opened
+from ict_diplomacy.sparql.connect import opened
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,6 +44,15 @@ def store(release) -> ox.Store:
 def catalogue(project):
     """The stored queries of queries/, loaded and checked once."""
     return queries.load(project)
+
+
+@pytest.fixture(scope="session")
+def cli_root(release, tmp_path_factory):
+    """A project directory whose dist/ is the test release and whose queries/ are the real ones."""
+    root = tmp_path_factory.mktemp("cli-root")
+    (root / "queries").symlink_to(ROOT / "queries")
+    (root / "dist").symlink_to(release.resolve())
+    return root
 
 
 @pytest.fixture(scope="session")

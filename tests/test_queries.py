@@ -445,15 +445,6 @@ def test_formats(ask):
         render.render(result, "turtle")
 
 
-@pytest.fixture(scope="session")
-def cli_root(release, tmp_path_factory):
-    """A project directory whose dist/ is the test release and whose queries/ are the real ones."""
-    root = tmp_path_factory.mktemp("cli-root")
-    (root / "queries").symlink_to(Path(__file__).resolve().parents[1] / "queries")
-    (root / "dist").symlink_to(release.resolve())
-    return root
-
-
 def test_cli_runs_a_stored_query_on_the_built_store(cli_root, capsys):
     assert cli.main(["--root", str(cli_root), "query", "isdb-t-timeline", "--lang", "ja"]) == 0
     out = capsys.readouterr().out

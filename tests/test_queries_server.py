@@ -5,6 +5,8 @@ embedded store and on the endpoint: the answers must be the same."""
 
 from pathlib import Path
 
+import httpx
+
 import pyoxigraph as ox
 import pytest
 
@@ -134,3 +136,42 @@ def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
     assert cli.main(["query", "wikidata-partner-capitals", "--sparql-endpoint", endpoint,
                      "--wikidata-endpoint", wikidata, "--lang", "ja"]) == 0
     assert "ブラジリア" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- one engine: the command and the server agree
+
+def api_rows(server, query) -> list[dict]:
+    """A stored query's rows from a running server's API (SPARQL JSON, declared columns only)."""
+    response = httpx.get(f"{server.base}/api/queries/{query.name}", params={"format": "json"}, timeout=30)
+    assert response.status_code == 200, (query.name, response.text[:300])
+    bindings = response.json()["results"]["bindings"]
+    return [{c: _term(b[c]) if c in b else None for c in query.columns} for b in bindings]
+
+
+def _term(value: dict):
+    if value["type"] == "uri":
+        return ox.NamedNode(value["value"])
+    if "xml:lang" in value:
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    return ox.Literal(value["value"], datatype=ox.NamedNode(value.get("datatype", "http://www.w3.org/2001/XMLSchema#string")))
+
+
+@pytest.mark.parametrize("server_name", ["ictd_server", "remote_server"])
+def test_the_server_answers_every_stored_query_as_the_engine_does(catalogue, embedded, call, request, server_name):
+    """The API of the server (embedded workers, or remote mode in front of Oxigraph's server) and
+    the engine the `query` command runs give the same rows for every stored SELECT."""
+    server = request.getfixturevalue(server_name)
+    for name in non_federated(catalogue):
+        query = catalogue[name]
+        if query.kind == "select":
+            ours = call(queries.run, query, {}, embedded)
+            served = queries.Result(query, {}, columns=list(query.columns), rows=api_rows(server, query))
+            assert normalized(served) == normalized(ours), name
+
+
+@pytest.mark.parametrize("name", ["isdb-t-timeline", "happened-in-month", "country-codes"])
+def test_the_command_answers_alike_on_the_built_store_and_an_endpoint(cli_root, endpoint, capsys, name):
+    assert cli.main(["--root", str(cli_root), "query", name, "--format", "tsv"]) == 0
+    local = sorted(capsys.readouterr().out.splitlines())
+    assert cli.main(["--root", str(cli_root), "query", name, "--format", "tsv", "--sparql-endpoint", endpoint]) == 0
+    assert sorted(capsys.readouterr().out.splitlines()) == local and len(local) > 1

@@ -69,7 +69,7 @@ async def _run_stored(project: Project, query, params: dict[str, str], args):
     from .publish import store
     from .publish.release import STORE_DIR, Release
     from .sparql import queries
-    from .sparql.engine import opened
+    from .sparql.connect import opened
     if not args.sparql_endpoint:  # name a missing or damaged store as the user knows it, before a worker starts
         store.open_read_only(project.dist / STORE_DIR)
     settings = Settings(workers=1, max_concurrent=1, answer_cache_mb=0, store_mode="disk",

@@ -97,12 +97,16 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(value, q) for value, q, _ in ranges]
 
 
-def _quality(ranges: list[tuple[str, float]], media_type: str) -> tuple[float, int]:
-    """The q of the most specific range that matches a media type, and that specificity (-1: none)."""
+def _quality(ranges: list[tuple[str, float]], media_type: str, wildcards: bool = True) -> tuple[float, int]:
+    """The q of the most specific range that matches a media type, and that specificity (-1: none);
+    without `wildcards`, only the exact range counts (an alias such as application/x-turtle is
+    asked for by name, never by `application/*`)."""
     kind = media_type.split("/")[0]
     best = (0.0, -1)
     for media, q in ranges:
-        specificity = 2 if media == media_type else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
+        specificity = 2 if media == media_type else -1
+        if wildcards and specificity < 0:
+            specificity = 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
         if specificity > best[1]:
             best = (q, specificity)
     return best
@@ -116,8 +120,8 @@ def negotiate(accept: str | None, choices: list[Format]) -> Format | None:
         return choices[0] if choices else None
     best, best_q = None, 0.0
     for choice in choices:
-        q, _ = max((_quality(ranges, media) for media in (choice.media_type, *choice.aliases)),
-                   key=lambda found: (found[1], found[0]))
+        found = [_quality(ranges, choice.media_type)] + [_quality(ranges, alias, False) for alias in choice.aliases]
+        q, _ = max(found, key=lambda f: (f[1], f[0]))
         if q > best_q:
             best, best_q = choice, q
     return best

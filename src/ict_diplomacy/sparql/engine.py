@@ -1,9 +1,9 @@
 """The one engine interface: every SPARQL query of the project runs through an `Engine`.
 
 The server, the pages, the search index, the stored-query API, the `query` command and the
-benchmarks all hold an Engine and never a store or an HTTP client. `open_engine` makes the one the
-settings ask for: worker processes over the release (workers.py), or a remote SPARQL endpoint
-(remote.py), with the answer cache (cache.py) in front of the workers. Parameters travel as RDF
+benchmarks all hold an Engine and never a store or an HTTP client. `connect.open_engine` makes the
+one the settings ask for: worker processes over the release (workers.py), or a remote SPARQL
+endpoint (remote.py), with the answer cache (cache.py) in front of the workers. Parameters travel as RDF
 terms (`bindings`), never as text, and every engine binds them the same way: a VALUES block of
 pyoxigraph-written terms opening the outermost WHERE group (text.with_values), so a stored query
 answers the same on the embedded store and on any endpoint.
@@ -21,7 +21,6 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..errors import TooManyRequests, Unavailable
-from ..publish.release import Release
 from ..settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -55,33 +54,6 @@ class Engine(Protocol):
         ...
 
     async def close(self) -> None: ...
-
-
-async def open_engine(settings: Settings, release: Release | None) -> Engine:
-    """The engine the settings ask for: a remote endpoint, or workers over the release (with the
-    answer cache unless it is switched off; never in remote mode, where the data may change
-    under the same release)."""
-    if settings.sparql_endpoint:
-        from .remote import RemoteEngine
-        return RemoteEngine(settings)
-    if release is None:
-        raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
-    from .workers import WorkerEngine
-    engine: Engine = await WorkerEngine.start(settings, release.path)
-    if settings.answer_cache_mb:
-        from .cache import CachingEngine
-        engine = CachingEngine(engine, settings.answer_cache_mb << 20, release.etag)
-    return engine
-
-
-@contextlib.asynccontextmanager
-async def opened(settings: Settings, release: Release | None):
-    """An engine for the length of a `with` block (a command, a test, a benchmark)."""
-    engine = await open_engine(settings, release)
-    try:
-        yield engine
-    finally:
-        await engine.close()
 
 
 # ---------------------------------------------------------------- answers as terms

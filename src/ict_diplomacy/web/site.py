@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ..publish.release import Release
 from ..settings import Settings
-from ..sparql.engine import Engine, open_engine
+from ..sparql.connect import open_engine
+from ..sparql.engine import Engine
 
 
 @dataclass
