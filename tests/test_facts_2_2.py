@@ -59,6 +59,54 @@ def test_japan_us_summit_may_2019(store):
     assert row["date"] == "2019-05"
 
 
+def test_ied_co_chairs_are_posts_not_organizations(store):
+    # 「総務省国際戦略局長及び米商務省国際通信情報政策担当幹部を共同議長とし」: the co-chairs are posts, not their organizations
+    rows = select(store, """SELECT ?org WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:chairPost/ictd:postIn ?org }""")
+    assert len(rows) == 2 and "mic-global-strategy-bureau" in {short(r["org"]) for r in rows}
+    assert not select(store, """SELECT ?c WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:chair ?c }""")
+
+
+def test_ied_within_economic_dialogue_and_jusdep_within_ied(store):
+    # 「本対話を麻生副総理とペンス副大統領による「日米経済対話」の枠組みの中で…位置づけ」
+    rows = select(store, """SELECT ?chair WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:subSeriesOf ?ed . ?ed ictd:chair ?chair }""")
+    assert sorted(short(r["chair"]) for r in rows) == ["aso-taro", "pence-mike"]
+    # 「インターネットエコノミーに関する日米政策協力対話の枠組みの中で、…（JUSDEP）作業部会を…立ち上げた」
+    row = one(store, """SELECT ?parent WHERE { ?wg skos:altLabel "JUSDEP"@en ; ictd:subSeriesOf ?parent }""")
+    assert short(row["parent"]) == "jp-us-ied"
+
+
+def test_ied_lists_ending_in_tou_stay_open(store):
+    # 「日本側は総務省、外務省、経済産業省、内閣サイバーセキュリティセンター等。米国側は国務省、連邦通信委員会、商務省等」
+    row = one(store, """SELECT (COUNT(?p) AS ?n) WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:nonExhaustive ictd:participant ;
+        ictd:participant ?p }""")
+    assert int(row["n"]) == 9
+    # 「日米の産業界から両国政府に提出された同共同声明等を踏まえ」
+    row = one(store, """SELECT ?m WHERE { ?m ictd:partOf/ictd:ordinal 10 ; ictd:nonExhaustive ictd:basedOn ;
+        ictd:basedOn/ictd:party organization:keidanren }""")
+    assert short(row["m"]) == "jp-us-ied-10-government-and-public-private-meetings-2019"
+
+
+def test_joint_session_with_cyber_dialogue_lies_within_the_meetings(store):
+    # 「同月10日及び同月11日に開催された政府間会合及び官民会合では、…日米サイバー対話とのジョイントセッションも含め」
+    row = one(store, """SELECT ?from ?to WHERE { ?s ictd:partOf/ictd:partOf/ictd:ordinal 10 ; ictd:notBefore ?from ; ictd:notAfter ?to
+        FILTER NOT EXISTS { ?s ictd:date ?d } }""")
+    assert (row["from"], row["to"]) == ("2019-10-10", "2019-10-11")
+
+
+def test_jusdep_count_is_as_of_the_text_not_an_end(store):
+    # 「これまで4回のJUSDEP作業部会を開催し」: a count at the time of the text; the working group has no end
+    row = one(store, """SELECT ?asof WHERE { ?wg skos:altLabel "JUSDEP"@en . ?s ictd:statisticSubject ?wg ; ictd:asOf ?asof
+        FILTER NOT EXISTS { ?wg ictd:endDate ?end } }""")
+    assert row["asof"] == "2020"
+
+
+def test_smart_city_statement_is_part_of_digital_foip_cooperation(store):
+    # 「デジタル分野における「自由で開かれたインド太平洋」の実現の一環として、…「インド太平洋地域におけるスマートシティの開発の推進に関する日米共同声明」を発表」
+    row = one(store, """SELECT ?i WHERE { ?i a ictd:Initiative ; ictd:location region:indo-pacific ;
+        ictd:outcome/ictd:atEvent/ictd:location place:bangkok }""")
+    assert short(row["i"]) == "jp-us-digital-foip-cooperation"
+
+
 # ---------------------------------------------------------------- 2(2)イ Europe
 
 def test_japan_eu_ict_policy_dialogue_in_december_2019(store):
