@@ -136,6 +136,14 @@ def test_japan_germany_ict_policy_dialogue(store):
     assert int(row["n"]) == 2
 
 
+def test_japan_germany_series_purposes(store):
+    # 「日独両国間の情報通信分野における政策面での相互理解を深め、両国間の連携・協力を推進するため、…日独ICT政策対話（第4回）を開催」
+    # 「ICT分野における重要課題について官民で自由な意見交換を行う場として、2回目となる官民会合を開催」
+    rows = select(store, """SELECT ?series ?purpose WHERE { ?series ictd:partner country:DE ; ictd:purpose ?purpose
+        FILTER(lang(?purpose) = "ja") } ORDER BY ?series""")
+    assert [short(r["series"]) for r in rows] == ["jp-de-ict-policy-dialogue", "jp-de-public-private-meeting"]
+    assert "相互理解" in rows[0]["purpose"] and "官民" in rows[1]["purpose"]
+
 # ---------------------------------------------------------------- 2(2)ウ Asia-Pacific
 
 def test_japan_india_working_group_and_cyder_in_delhi(store):
