@@ -187,5 +187,32 @@ def test_australia_dialogue_and_michibiki_smart_agriculture(store):
     row = one(store, """SELECT ?date ?city WHERE { ?s a ictd:DialogueSession ; ictd:participant organization:au-doc ; ictd:ordinal 1 ; ictd:date ?date ;
         ictd:location/rdfs:label ?city FILTER(lang(?city) = "en") }""")
     assert (row["date"], row["city"]) == ("2015-02", "Sydney")
-    rows = select(store, """SELECT ?fy WHERE { ?d a ictd:Demonstration ; ictd:targetCountry country:AU ; ictd:topic topic:agriculture ; ictd:period ?fy }""")
-    assert sorted(short(r["fy"]) for r in rows) == ["fy2014", "fy2015", "fy2016", "fy2017", "fy2018"]
+    # A span from one fiscal year to another, not five periods it lies within (corrected in the issue-15 review).
+    row = one(store, """SELECT ?from ?to WHERE { ?d a ictd:Demonstration ; ictd:targetCountry country:AU ; ictd:topic topic:agriculture ;
+        ictd:startPeriod ?from ; ictd:endPeriod ?to FILTER NOT EXISTS { ?d ictd:period ?p } }""")
+    assert (short(row["from"]), short(row["to"])) == ("fy2014", "fy2018")
+    # 「合意したこと等を踏まえ」
+    row = one(store, """SELECT ?s WHERE { ?d a ictd:Demonstration ; ictd:targetCountry country:AU ; ictd:nonExhaustive ictd:basedOn ;
+        ictd:basedOn/ictd:atEvent ?s }""")
+    assert short(row["s"]) == "1"
+
+
+def test_asia_pacific_cooperation_with_ict_ministries(store):
+    # 「総務省では、アジア・太平洋諸国の情報通信担当省庁等との間で、通信インフラ整備やICT利活用等のICT分野に関する協力を行っている」
+    row = one(store, """SELECT ?status WHERE { ?i a ictd:Initiative ; ictd:participant organization:mic ; ictd:location region:asia-pacific ;
+        ictd:partner ?g ; ictd:status ?status . ?g a ictd:AgentGroup }""")
+    assert short(row["status"]) == "InProgress"
+
+
+def test_cyder_in_delhi_rests_on_the_fifth_working_group_agreement(store):
+    # 「…第5回日印合同作業部会を開催し、…取組を進めて行くことで合意した。本合意に基づき、…実践的サイバー防御演習（CYDER）を実施した」
+    row = one(store, """SELECT ?n ?date WHERE { ?t skos:altLabel "CYDER"@en ; ictd:targetCountry country:IN ;
+        ictd:basedOn ?a . ?a a ictd:Agreement ; ictd:date ?date ; ictd:atEvent/ictd:ordinal ?n }""")
+    assert (int(row["n"]), row["date"]) == (5, "2018-08")
+
+
+def test_asia_pacific_topic_lists_ending_in_tou_stay_open(store):
+    # 「サイバーセキュリティ、5G、スマートシティ分野等について意見交換」「…サイバーセキュリティ対策、ネットワークレジリエンス等、多岐にわたる分野で意見交換」
+    rows = select(store, """SELECT ?partner WHERE { ?s a ictd:DialogueSession ; dct:source source:2-2-u ; ictd:nonExhaustive ictd:topic ;
+        ictd:inSeries/ictd:partner ?partner . ?partner a ictd:Country } ORDER BY ?partner""")
+    assert [short(r["partner"]) for r in rows] == ["SG", "VN"]
