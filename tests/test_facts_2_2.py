@@ -11,12 +11,13 @@ from .conftest import one, select, short
 
 def test_tenth_japan_us_internet_economy_dialogue(store):
     # 「2019年（令和元年）10月に都内で開催された第10回会合では、まず同月9日の民間会合において…同月10日及び同月11日に開催された政府間会合及び官民会合」
+    # The U.S. side is the Department of State, as MIC's published page says (our text: 米商務省; note/jp-us-ied-us-co-chair).
     row = one(store, """SELECT ?start ?end ?city WHERE { ?s a ictd:DialogueSession ; ictd:ordinal 10 ; ictd:inSeries ?ied ;
         ictd:startDate ?start ; ictd:endDate ?end ; ictd:location/rdfs:label ?city .
-        ?ied ictd:partner organization:us-doc FILTER(lang(?city) = "en") }""")
+        ?ied ictd:partner organization:us-dos FILTER(lang(?city) = "en") }""")
     assert (row["start"], row["end"], row["city"]) == ("2019-10-09", "2019-10-11", "Tokyo")
     # 「同年11月に第1回を開催して以来」
-    row = one(store, """SELECT ?date WHERE { ?s ictd:ordinal 1 ; ictd:inSeries/ictd:partner organization:us-doc ; ictd:date ?date }""")
+    row = one(store, """SELECT ?date WHERE { ?s ictd:ordinal 1 ; ictd:inSeries/ictd:partner organization:us-dos ; ictd:date ?date }""")
     assert row["date"] == "2010-11"
 
 

@@ -320,6 +320,11 @@ def test_source_discrepancies(catalogue, embedded):
     rows = plain(ask(catalogue, embedded, "source-discrepancies"))
     jusdep = next(r for r in rows if r["note"] == "note/jusdep-launch-year")
     assert "平成30年" in jusdep["expression"]
+    # 「総務省国際戦略局長及び米商務省国際通信情報政策担当幹部を共同議長とし」; MIC's published page says 米国務省
+    co_chair = [r for r in rows if r["note"] == "note/jp-us-ied-us-co-chair"]
+    assert co_chair and all("米商務省" in r["expression"] and "米国務省" in r["published"] and r["adopted"] == "米国務省"
+                            and r["publishedAt"].startswith("https://www.soumu.go.jp/") for r in co_chair)
+    assert {r["kindLabel"] for r in co_chair} == {"variance from the publication"}
 
 
 def test_mic_policy_documents(catalogue, embedded):
