@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ict_diplomacy import validate
+from ict_diplomacy.publish import validate
 
 from .conftest import one, select, short
 
