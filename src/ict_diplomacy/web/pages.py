@@ -15,24 +15,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from . import query_pages
-from .html import render
+from .html import page
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
 from ..sparql.engine import json_rows
-from .search import DEFAULT_LIMIT, SearchIndex, SiteSearch, hit_json
+from .search import DEFAULT_LIMIT, PAGE_SIZE, SearchIndex, SiteSearch, hit_json
 from .views import href
 
 log = logging.getLogger("ict_diplomacy.pages")
 
-STATIC = Path(__file__).parent / "static"
 VOID = "http://rdfs.org/ns/void#"
-HTML_HEADERS = {"Vary": "Accept-Language, Cookie"}
 COOKIE_AGE = 365 * 24 * 3600
 MAIN_CLASSES = tuple(ICTD + name for name in (
     "Country", "InternationalOrganization", "GovernmentAgency", "Person", "Conference", "MinisterialMeeting",
@@ -48,14 +45,6 @@ SELECT ?doc ?label ?page ?licence WHERE {{
 COUNTS_QUERY = f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   ?s a ?class FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }} GROUP BY ?class"""
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-def page(name: str, request: Request, lang: str, status: int = 200, **context) -> HTMLResponse:
-    """A rendered page; `here` is this URL without `lang`, for the language switch."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    here = request.url.path + ("?" + urlencode(kept) if kept else "")
-    html = render(name, lang=lang, path=request.url.path, here=here, **context)
-    return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)
 
 
 # ---------------------------------------------------------------- the dataset in figures
@@ -125,6 +114,14 @@ def landing_view(summary: dict, index: SearchIndex, type_labels: dict, lang: str
 
 # ---------------------------------------------------------------- routes
 
+def _whole(raw: str | None, default: int, least: int = 1) -> int:
+    """A whole-number parameter (a page, a limit, an offset); the default when it is not one."""
+    try:
+        return max(least, int(raw)) if raw else default
+    except ValueError:
+        return default
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go back to (never another site), without its `lang` parameter."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -148,21 +145,27 @@ def routes(site) -> list[BaseRoute]:
     async def search_page(request: Request) -> Response:
         lang = pick_language(request)
         q = (request.query_params.get("q") or "").strip()
-        index = await search.index()
-        hits = [hit_json(h, lang, search.type_labels) for h in index.search(q)] if q else []
+        found = (await search.index()).search(q) if q else []
+        pages = max(1, -(-len(found) // PAGE_SIZE))
+        number = min(pages, _whole(request.query_params.get("page"), 1))
+        shown = found[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        hits = [hit_json(h, lang, search.type_labels) for h in shown]
         api_url = "/api/search?" + urlencode({"q": q, "lang": lang})
-        return page("search.html", request, lang, query=q, hits=hits, alternates=[("json", "application/json", api_url)])
+        return page("search.html", request, lang, search_query=q, query=q, hits=hits, total=len(found),
+                    first=(number - 1) * PAGE_SIZE + 1, number=number, pages=pages,
+                    alternates=[("json", "application/json", api_url)])
 
     async def search_api(request: Request) -> Response:
         lang = pick_language(request)
         q = (request.query_params.get("q") or "").strip()
-        try:
-            limit = max(1, min(200, int(request.query_params.get("limit", DEFAULT_LIMIT))))
-        except ValueError:
-            limit = DEFAULT_LIMIT
-        index = await search.index()
-        hits = [hit_json(h, lang, search.type_labels) for h in index.search(q, limit)] if q else []
-        return JSONResponse({"query": q, "lang": lang, "count": len(hits), "results": hits},
+        limit = max(1, min(200, _whole(request.query_params.get("limit"), DEFAULT_LIMIT)))
+        offset = _whole(request.query_params.get("offset"), 0, least=0)
+        found = (await search.index()).search(q) if q else []
+        hits = [hit_json(h, lang, search.type_labels) for h in found[offset:offset + limit]]
+        more = offset + limit < len(found)
+        following = "/api/search?" + urlencode({"q": q, "lang": lang, "limit": limit, "offset": offset + limit})
+        return JSONResponse({"query": q, "lang": lang, "total": len(found), "offset": offset, "count": len(hits),
+                             "next": following if more else None, "results": hits},
                             headers={"Vary": "Accept-Language, Cookie"})
 
     async def switch(request: Request) -> Response:
@@ -181,5 +184,4 @@ def routes(site) -> list[BaseRoute]:
         Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
         Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -14,7 +14,8 @@ from ..project import Project
 from ..sparql import queries
 from ..sparql.engine import json_rows
 from . import assets, chart, editor, timeline, world_map
-from .activities import JAPAN, labels, page
+from .activities import JAPAN, labels
+from .html import page
 from .i18n import pick_language
 
 
@@ -31,20 +32,21 @@ def routes(site, project: Project | None = None) -> list[BaseRoute]:
 
     async def timeline_page(request: Request) -> Response:
         lang = pick_language(request)
-        data = await once("timeline", lambda: timeline.load_timeline(site))
+        data = await once("timeline", lambda: timeline.load_timeline(site, catalogue))
         chosen = timeline.chosen_filters(request, data)
         return page("timeline.html", request, lang, view=timeline.timeline_view(data, chosen, lang))
 
     async def map_page(request: Request) -> Response:
         lang = pick_language(request)
-        counts = await once("counts", lambda: world_map.country_counts(site))
+        counts = await once("counts", lambda: world_map.country_counts(site, catalogue))
         names = await once("country-names", lambda: labels(site, {c["iri"] for c in counts} | {JAPAN}))
         return page("map.html", request, lang, view=world_map.map_view(project, counts, names, lang))
 
     async def chart_page(request: Request) -> Response:
         lang = pick_language(request)
         rows = await once(f"isdb-t-{lang}", lambda: chart.adoptions(site, catalogue, lang))
-        return page("chart.html", request, lang, view=chart.chart_view(rows, lang))
+        stated = await once("isdb-t-stated", lambda: chart.stated_count(site, chart.STANDARD))
+        return page("chart.html", request, lang, view=chart.chart_view(rows, lang), stated=stated)
 
     async def editor_page(request: Request) -> Response:
         lang = pick_language(request)

@@ -23,7 +23,7 @@ from ..sparql import queries
 from ..sparql.text import with_values
 from .deref import labels_query
 from ..errors import HttpError, NotFound, QueryDefinitionError
-from .i18n import format_date, format_number, pick_language
+from .i18n import column_label, format_date, format_number, notation_for, pick_language
 from ..project import PREFIXES, Project
 from .views import Graph
 
@@ -62,7 +62,8 @@ def cell(term: dict | None, lang: str, graph: Graph, label: dict | None = None) 
     if term["type"] == "uri":
         link = graph.link(term["value"], lang)
         if label:
-            link = {**link, "label": label["value"], "lang": label.get("xml:lang")}
+            tag = label.get("xml:lang")
+            link = {**link, "label": notation_for(label["value"], tag or ""), "lang": tag}
         return link
     if term["type"] == "bnode":
         return {"literal": "_:" + term["value"]}
@@ -71,7 +72,7 @@ def cell(term: dict | None, lang: str, graph: Graph, label: dict | None = None) 
         return {"literal": date, "time": value}
     if datatype in (XSD + "decimal", XSD + "integer"):
         return {"literal": format_number(value), "raw": value}
-    return {"literal": value, "lang": term.get("xml:lang")}
+    return {"literal": notation_for(value, term.get("xml:lang") or ""), "lang": term.get("xml:lang")}
 
 
 def table_view(data: dict, columns: list[str], lang: str, graph: Graph) -> dict:
@@ -80,7 +81,8 @@ def table_view(data: dict, columns: list[str], lang: str, graph: Graph) -> dict:
     rows = []
     for binding in data["results"]["bindings"]:
         rows.append([cell(binding.get(c), lang, graph, binding.get(c + "Label")) for c in shown])
-    return {"columns": shown, "rows": rows, "truncated": bool(data.get("truncated"))}
+    return {"columns": [{"name": c, "label": column_label(c, lang)} for c in shown],
+            "rows": rows, "truncated": bool(data.get("truncated"))}
 
 
 async def labelled_graph(site, data: dict) -> Graph:

@@ -18,6 +18,7 @@ from .i18n import (
     format_date,
     format_number,
     format_yen,
+    notation_for,
     other_language,
     qualify,
 )
@@ -76,6 +77,9 @@ ISO_CODES = {ICTD + "isoAlpha2": "ISO 3166-1 alpha-2", ICTD + "isoAlpha3": "ISO 
 ISO_PAGE = "https://www.iso.org/obp/ui/#iso:code:3166:{}"
 DESCRIPTIONS = (DCT + "description", SKOS + "definition", PREFIXES["rdfs"] + "comment")
 SHOWN_ELSEWHERE = {LABEL, RDF_TYPE, DCT + "source", *DESCRIPTIONS, *ISO_CODES}
+NOTATIONS = {ICTD + "notation", SKOS + "notation"}
+# Properties shown first, in this order (the others follow by label): when before what.
+FIRST_PROPERTIES = (ICTD + "date", ICTD + "startDate", ICTD + "endDate")
 YEN_VALUES = ((SCHEMA + "value", SCHEMA + "currency", "JPY"), (ICTD + "value", ICTD + "unit", ICTD + "Yen"))
 
 
@@ -110,7 +114,8 @@ class Graph:
     def add_labels(self, triples: list[ox.Triple]) -> None:
         for t in triples:
             if isinstance(t.object, ox.Literal):
-                self.labels.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
+                tag = t.object.language or ""
+                self.labels.setdefault(t.subject.value, {}).setdefault(tag, notation_for(t.object.value, tag))
 
     def objects(self, subject: str, predicate: str) -> list:
         return self._objects.get((subject, predicate), [])
@@ -151,6 +156,8 @@ class Graph:
                 text = qualify(text, self.qualifier(subject), lang)
             return {"literal": text, "raw": term.value}
         shown = None if datatype in (None, PREFIXES["xsd"] + "string") else compact(datatype)
+        if predicate in NOTATIONS:
+            return {"literal": notation_for(term.value, lang), "datatype": shown}
         return {"literal": term.value, "lang": term.language or None, "datatype": shown}
 
     def is_yen(self, subject: str, predicate: str | None) -> bool:
@@ -224,7 +231,11 @@ def _properties(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]
                   if not (predicate in OUTBOUND and _target(o) is not None)]
         if values:
             rows.append({"predicate": graph.link(predicate, lang), "values": ordered(in_language(values, lang), lang)})
-    return sorted(rows, key=lambda row: row["predicate"]["label"].lower())
+    def order(row: dict) -> tuple:
+        iri = row["predicate"]["iri"]
+        first = FIRST_PROPERTIES.index(iri) if iri in FIRST_PROPERTIES else len(FIRST_PROPERTIES)
+        return first, row["predicate"]["label"].lower()
+    return sorted(rows, key=order)
 
 
 def _target(term) -> dict | None:
