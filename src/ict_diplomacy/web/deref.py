@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
@@ -178,9 +178,15 @@ def routes(site) -> list[BaseRoute]:
             stem, extension = split_extension(request.path_params["path"])
             iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
             alternates = alternates_of(path)
-            return await representation(
-                request, site, iri, path, extension, lambda: describe(site, iri),
-                lambda graph, lang: resource_page(request, graph, iri, lang, alternates))
+            try:
+                return await representation(
+                    request, site, iri, path, extension, lambda: describe(site, iri),
+                    lambda graph, lang: resource_page(request, graph, iri, lang, alternates))
+            except NotFound:
+                if prefix == "id" and "/" not in stem and extension is None:  # /id/country: the list of a kind
+                    return RedirectResponse(f"/id/{stem}/?" + request.url.query if request.url.query else f"/id/{stem}/",
+                                            status_code=308)
+                raise
         return endpoint
 
     async def ontology(request: Request) -> Response:

@@ -152,6 +152,10 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
     # ------------------------------------------------ issue 14: the human side (browse, search, errors, findability)
     "browse": ("種類別一覧", "Browse"), "activities_nav": ("活動を絞り込む", "Activities"),
     "chart_nav": ("ISDB-T採用国", "ISDB-T chart"),
+    "browse_text": ("国・組織・会合など種類ごとのすべての資源", "every country, organization, meeting … by kind"),
+    "activities_text": ("種類・国・組織・テーマ・年で活動を絞り込む", "narrow the activities by kind, country, organization, topic, year"),
+    "chart_text": ("ISDB-Tを採用した国の推移", "the countries that adopted ISDB-T, over time"),
+    "sparql_text": ("エンドポイントの説明・制限・例", "the endpoint, its limits and examples"),
     "lang_name_ja": ("日本語", "Japanese"), "lang_name_en": ("英語", "English"),
     # search
     "result_total": ("{n}件（{first}〜{last}件目）", "{n} found (showing {first}–{last})"),
@@ -191,7 +195,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
     # browse by kind and facets
     "kinds_title": ("種類別の一覧", "Resources by kind"),
     "kinds_intro": ("識別子の種類（/id/{種類}/…）ごとに、すべての資源を一覧できます。", "Every resource, listed by the kind in its identifier (/id/{kind}/…)."),
-    "kind_title": ("一覧: {kind}", "All {kind}"), "kind": ("種類", "Kind"), "resources_n": ("{n}件", "{n} resources"),
+    "kind_title": ("種類別一覧: {kind}", "Resources of kind: {kind}"), "kind": ("種類", "Kind"), "resources_n": ("{n}件", "{n} resources"),
     "name": ("名前", "Name"), "other_language_name": ("他言語の名前", "Name in the other language"),
     "mentions": ("言及数", "Mentions"), "sort_by": ("並べ替え: {key}", "Sort by {key}"),
     "ascending": ("昇順", "ascending"), "descending": ("降順", "descending"),

@@ -18,7 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import query_pages
+from . import query_pages, seo
+from .kinds import Kinds
+from .kinds import routes as kinds_routes
+from .sparql_page import catalogue
 from .html import page
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
@@ -135,12 +138,23 @@ def routes(site) -> list[BaseRoute]:
     search = SiteSearch(site)
     summary = Summary(site, search)
 
+    async def type_labels() -> dict:
+        await search.index()
+        return search.type_labels
+
+    kinds = Kinds(site, type_labels)
+
+    async def page_paths() -> list[str]:
+        stored = [f"/queries/{name}" for name in (catalogue() or {})]
+        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored
+
     async def landing(request: Request) -> Response:
         lang = pick_language(request)
         index = await search.index()
         view = landing_view(await summary.get(), index, search.type_labels, lang)
         described = [("void", "text/turtle", "/.well-known/void.ttl"), ("catalog", "text/turtle", "/catalog.ttl")]
-        return page("landing.html", request, lang, view=view, alternates=described if site.release else [])
+        return page("landing.html", request, lang, view=view, alternates=described if site.release else [],
+                    jsonld=seo.dataset_jsonld(site, request, lang), cite=seo.citation(site, request, lang))
 
     async def search_page(request: Request) -> Response:
         lang = pick_language(request)
@@ -184,4 +198,6 @@ def routes(site) -> list[BaseRoute]:
         Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
         Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
+        *kinds_routes(site, kinds),
+        *seo.routes(site, page_paths),
     ]

@@ -13,10 +13,10 @@ from starlette.routing import BaseRoute, Route
 from ..project import Project
 from ..sparql import queries
 from ..sparql.engine import json_rows
-from . import assets, chart, editor, timeline, world_map
+from . import assets, chart, editor, facets, timeline, world_map
 from .activities import JAPAN, labels
 from .html import page
-from .i18n import pick_language
+from .i18n import messages, pick_language
 
 
 def routes(site, project: Project | None = None) -> list[BaseRoute]:
@@ -35,6 +35,14 @@ def routes(site, project: Project | None = None) -> list[BaseRoute]:
         data = await once("timeline", lambda: timeline.load_timeline(site, catalogue))
         chosen = timeline.chosen_filters(request, data)
         return page("timeline.html", request, lang, view=timeline.timeline_view(data, chosen, lang))
+
+    async def activities_page(request: Request) -> Response:
+        lang = pick_language(request)
+        data = await once("timeline", lambda: timeline.load_timeline(site, catalogue))
+        chosen = facets.chosen_facets(request, data)
+        number = int(request.query_params["page"]) if request.query_params.get("page", "").isdigit() else 1
+        return page("activities.html", request, lang, view=facets.activities_view(data, chosen, lang, number),
+                    description=messages(lang)["activities_intro"])
 
     async def map_page(request: Request) -> Response:
         lang = pick_language(request)
@@ -59,6 +67,7 @@ def routes(site, project: Project | None = None) -> list[BaseRoute]:
 
     return [Route("/timeline", timeline_page, methods=["GET", "HEAD"], name="timeline"),
             Route("/map", map_page, methods=["GET", "HEAD"], name="map"),
+            Route("/activities", activities_page, methods=["GET", "HEAD"], name="activities"),
             Route("/charts/isdb-t", chart_page, methods=["GET", "HEAD"], name="chart-isdb-t"),
             Route("/query", editor_page, methods=["GET", "HEAD"], name="query-editor"),
             *assets.routes(project)]

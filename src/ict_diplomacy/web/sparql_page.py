@@ -26,7 +26,8 @@ CURL = """curl -G {endpoint} -H 'Accept: text/csv' \\
 
 
 @lru_cache(maxsize=1)
-def _catalogue() -> queries.Catalogue | None:
+def catalogue() -> queries.Catalogue | None:
+    """The stored queries of the project (None when there are none to read)."""
     try:
         return queries.load(Project.find())
     except (OSError, QueryDefinitionError):
@@ -46,9 +47,9 @@ def limits(settings: Settings, lang: str) -> list[dict]:
 
 
 def examples(lang: str) -> list[dict]:
-    catalogue = _catalogue() or {}
-    return [{"name": name, "title": catalogue[name].label(lang), "description": catalogue[name].description.get(lang, "")}
-            for name in EXAMPLES if name in catalogue]
+    found = catalogue() or {}
+    return [{"name": name, "title": found[name].label(lang), "description": found[name].description.get(lang, "")}
+            for name in EXAMPLES if name in found]
 
 
 def sparql_page(site, request: Request) -> Response:

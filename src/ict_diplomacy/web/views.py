@@ -204,7 +204,20 @@ def resource_view(graph: Graph, iri: str, lang: str) -> dict:
                      for p, subjects in sorted(incoming.items(), key=lambda i: graph.link(i[0], lang)["label"].lower())],
         "sources": [source_chain(graph, s.value, lang) for s in outgoing.get(DCT + "source", [])
                     if isinstance(s, ox.NamedNode)],
+        "listing": kind_listing(graph, iri),
     }
+
+
+def kind_listing(graph: Graph, iri: str) -> dict | None:
+    """The list of the resource's kind (`/id/country/` for id/country/BR, and for id/topic, the
+    scheme whose members are id/topic/…); None when there is no such list."""
+    local = (local_path(iri) or "").removeprefix("/id/")
+    if local == (local_path(iri) or "") or not local:
+        return None
+    kind = local.split("/")[0]
+    if "/" in local or any(t.subject.value.startswith(iri + "/") for t in graph.triples):
+        return {"kind": kind, "href": f"/id/{kind}/"}
+    return None
 
 
 def _descriptions(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]:
