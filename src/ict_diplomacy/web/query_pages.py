@@ -131,6 +131,9 @@ def links(query: queries.StoredQuery, raw: dict[str, str], bindings) -> dict:
     """Downloads through the API with the same parameters, and the query text for the editor."""
     downloads = [{"format": f, "href": f"/api/queries/{query.name}?" + urlencode({**raw, "format": f})}
                  for f in DOWNLOADS[query.kind]]
+    if "csv" in DOWNLOADS[query.kind]:
+        downloads.append({"format": "csv", "excel": True,
+                          "href": f"/api/queries/{query.name}?" + urlencode({**raw, "format": "csv", "bom": "1"})})
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")).strip()
     body = f"# {query.title['en']}\n# {query.title['ja']}\n{body}\n"
     text = with_values(body, bindings) if bindings else body
