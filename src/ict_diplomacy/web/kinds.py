@@ -183,7 +183,8 @@ def routes(site, kinds: Kinds) -> list[BaseRoute]:
         title = messages(lang)["kind_title"].format(kind=kind)
         return page("kind.html", request, lang, kind=kind, title=sentence_case(title), rows=rows_of(shown, labels, lang),
                     total=len(members), sort=sort, order=order, number=number, pages=pages,
-                    first=(number - 1) * PAGE_SIZE + 1, sorts=SORTS, description=title,
+                    first=(number - 1) * PAGE_SIZE + 1, sorts=SORTS,
+                    description=f"{title} — {messages(lang)['kinds_intro']}",
                     alternates=[("csv", "text/csv", f"/id/{kind}/?format=csv")])
 
     return [Route("/id/", index, methods=["GET", "HEAD"], name="kinds"),

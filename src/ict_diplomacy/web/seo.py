@@ -23,7 +23,7 @@ from starlette.routing import Route
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
 from ..sparql.engine import json_rows
 from .html import with_lang
-from .i18n import LANGUAGES, other_language
+from .i18n import LANGUAGES, messages, other_language
 from .views import DCT, Graph, href
 
 SCHEMA = PREFIXES["schema"]
@@ -132,7 +132,8 @@ def resource_description(view: dict, lang: str) -> str:
     if view.get("description"):
         return view["description"][0]["literal"]
     kinds = ", ".join(t["label"] for t in view.get("types", []))
-    return f"{view['title']['label']} ({kinds})" if kinds else view["title"]["label"]
+    name = f"{view['title']['label']} ({kinds})" if kinds else view["title"]["label"]
+    return f"{name} — {messages(lang)['site']}"
 
 
 class SchemaTypes:
