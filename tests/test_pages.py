@@ -272,7 +272,7 @@ def test_ontology_page_shows_unions_shapes_examples_and_alignments(client):
     assert dated.count('href="/ontology?lang=en#Activity"') == 1  # a union lists each class once
     assert "rdfs:subClassOf" in country and "schema:Country" in country
     country_property = english[english.index('id="country"'):english.index('id="date"')]
-    assert "one of:" in country_property and 'href="/ontology#City"' in country_property
+    assert "one of:" in country_property and 'href="/ontology?lang=en#City"' in country_property
 
 
 # ---------------------------------------------------------------- accessibility
