@@ -191,6 +191,18 @@ def test_timeline_marks_planned_events(client):
     assert "予定" in re.search(r'<li class="[^"]*planned[^"]*".*?</li>', browse(client, "/timeline?lang=ja").text, re.DOTALL).group(0)
 
 
+def test_every_country_counts_the_same_on_the_map_in_its_profile_and_in_the_browse(client, store):
+    map_page = browse(client, "/map?lang=en").text
+    on_map = {code: int(n) for code, n in re.findall(r'<a href="/id/country/(\w+)\?lang=en">[^<]+</a></td><td class="number">(\d+)</td>', map_page)}
+    assert len(on_map) > 30
+    browsed = browse(client, "/activities?lang=en").text
+    in_browse = {code: int(n) for code, n in re.findall(r'<option value="country/(\w+)">[^<]+ \((\d+)\)</option>', browsed)}
+    assert {c: n for c, n in on_map.items() if n} == in_browse
+    for code in ("BR", "PE", "US", "AO"):
+        profile = browse(client, f"/queries/country-profile?country={ID_BASE}country/{code}&lang=en").text
+        assert on_map[code] == len(set(re.findall(r'<td><a href="(/id/[^"?]+)', section(profile, "results")))), code
+
+
 def test_brazil_counts_the_same_on_the_map_and_in_its_profile(client):
     map_page = browse(client, "/map?lang=en").text
     on_map = int(re.search(r'<a href="/id/country/BR\?lang=en">Brazil</a></td><td class="number">(\d+)</td>', map_page).group(1))

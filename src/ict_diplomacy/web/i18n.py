@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "home": ("トップ", "Home"),
     "search": ("検索", "Search"),
     "search_label": ("名前で資源を検索", "Find a resource by name"),
-    "search_placeholder": ("例: WRC-19、APT、電気通信", "e.g. WRC-19, APT, telecommunication"),
+    "search_placeholder": ("例: WRC-19、APT、電気通信", "e.g. WRC-19, APT, ITU"),
     "editor": ("クエリエディタ", "Query editor"),
     "queries": ("保存クエリ", "Stored queries"),
     "timeline": ("年表", "Timeline"),
@@ -252,6 +252,9 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "column_appointee": ("選出された者", "Appointee"), "column_alpha3": ("alpha-3", "Alpha-3"), "column_alpha2": ("alpha-2", "Alpha-2"),
     "column_agreements": ("合意数", "Agreements"), "column_affiliation": ("所属", "Affiliation"), "column_adoption": ("採用", "Adoption"),
     "column_adopted": ("採用", "Adopted"), "column_acronym": ("略称", "Acronym"),
+    "column_end": ("終了", "End"), "column_issuer": ("策定者", "Issuer"), "column_month": ("年月", "Month"),
+    "column_partner": ("相手方", "Partner"), "column_series": ("シリーズ", "Series"), "column_standard": ("標準", "Standard"),
+    "column_start": ("開始", "Start"), "column_status": ("状況", "Status"), "column_text": ("文字列", "Text"),
     "column_published": ("公表", "Published"), "column_publishedAt": ("公表の場", "Published at"),
 }
 

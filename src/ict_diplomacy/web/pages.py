@@ -102,8 +102,8 @@ def landing_view(summary: dict, index: SearchIndex, type_labels: dict, lang: str
     examples = []
     for iri in figures.get("examples", []):
         entry = index.entries.get(iri)
-        text = (entry.labels.get(lang) or next(iter(entry.labels.values()), iri)) if entry else iri
-        examples.append({"href": href(iri), "label": text})
+        if entry is not None and entry.labels:  # a retired identifier has no name to show
+            examples.append({"href": href(iri), "label": entry.labels.get(lang) or next(iter(entry.labels.values()))})
     return {
         "triples": format_number(str(figures["triples"])), "triples_raw": figures["triples"],
         "entities": format_number(str(figures.get("entities") or sum(counts.values()))),

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..project import Project
+from ..project import BASE, Project
 from ..sparql import queries
 from ..sparql.engine import json_rows
 from . import assets, chart, editor, facets, timeline, world_map
@@ -61,7 +61,7 @@ def routes(site, project: Project | None = None) -> list[BaseRoute]:
         kinds = await once("id-kinds", lambda: json_rows(site.engine, editor.id_kinds_query()))
         prefixes = editor.prefix_block([row["kind"]["value"] for row in kinds if row.get("kind", {}).get("value")])
         config = {"endpoint": "/sparql", "query": editor.initial_query(request, catalogue, prefixes, lang),
-                  "prefixes": prefixes, "examples": editor.examples(catalogue, lang), "lang": lang}
+                  "prefixes": prefixes, "examples": editor.examples(catalogue, lang), "lang": lang, "base": BASE}
         return page("editor.html", request, lang, config=config, config_json=editor.script_json(config),
                     installed=not assets.missing(project))
 

@@ -120,7 +120,7 @@ async def form_view(query: queries.StoredQuery, raw: dict[str, str], lang: str, 
         current = raw.get(name, param.default)
         if current and param.type == "iri":
             current = queries.expand(current)
-        fields.append({"name": name, "required": param.default is None, "value": current or "",
+        fields.append({"name": name, "label": column_label(name, lang), "required": param.default is None, "value": current or "",
                        "description": param.description.get(lang), "options": await options.of(param, lang),
                        "hint": param.example or INPUT_HINTS.get(param.datatype, ""),
                        "datatype": None if param.type == "iri" else queries.compact(param.datatype)})

@@ -16,8 +16,9 @@ from .i18n import format_date
 FACETS = ("country", "organization", "topic")
 
 TIMELINE_KINDS = ("Event", "Agreement", "StandardAdoption")
-# What counts as an activity (the timeline's kinds are among them).
-ACTIVITY_KINDS = ("Activity", *TIMELINE_KINDS)
+# What the browse of activities lists (the timeline's kinds are among them): activities, documents
+# and series, which is everything a country's profile (activities.involvement) can name.
+ACTIVITY_KINDS = ("Activity", "Document", "EventSeries", *TIMELINE_KINDS)
 PLANNED = ICTD + "Planned"
 
 

@@ -164,8 +164,8 @@ def activities_text(count: int, lang: str) -> str:
 
 
 async def country_counts(site, catalogue) -> list[dict]:
-    """Each country with the number of activities that involve it (activities.involvement, the
-    rows of the country's profile)."""
+    """Each country with the number of activities, documents and series that involve it
+    (activities.involvement: the items of the country's profile)."""
     involved = await involvement(site, catalogue)
     rows = await json_rows(site.engine, countries_query())
     return [{"iri": r["country"]["value"], "numeric": r.get("numeric", {}).get("value"),
