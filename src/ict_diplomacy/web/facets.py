@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from ..errors import BadRequest
 from ..project import ID_BASE
 from .activities import link, pick
 from .i18n import format_date, messages
-from .timeline import FACETS, Entry, Timeline, specific_type
+from .timeline import FACETS, Entry, Timeline, chosen_values, specific_type
 
 FACET_NAMES = ("kind", *FACETS, "year")
 PAGE_SIZE = 50
@@ -30,15 +29,7 @@ def values_of(entry: Entry, facet: str) -> set[str]:
 
 def chosen_facets(request: Request, timeline: Timeline) -> dict[str, str]:
     """The values asked for; one that no activity has is a 400 naming the parameter."""
-    chosen = {}
-    for facet in FACET_NAMES:
-        raw = (request.query_params.get(facet) or "").strip()
-        if not raw:
-            continue
-        if not any(raw in values_of(e, facet) for e in timeline.entries.values()):
-            raise BadRequest(f"{facet}={raw!r} names no {facet} of the activities", detail={"parameter": facet})
-        chosen[facet] = raw
-    return chosen
+    return chosen_values(request, FACET_NAMES, list(timeline.entries.values()), values_of, "activities")
 
 
 def matches(entry: Entry, chosen: dict[str, str], leave_out: str | None = None) -> bool:

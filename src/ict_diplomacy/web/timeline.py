@@ -91,18 +91,26 @@ def specific_type(types: set[str]) -> str:
     return next((t for t in ours if t not in broad), ours[0] if ours else min(types))
 
 
-def chosen_filters(request: Request, timeline: Timeline) -> dict[str, str]:
-    """The filters asked for, as full IRIs; a value that names nothing of its kind is a 400."""
+def chosen_values(request: Request, facets: tuple[str, ...], entries: list[Entry], values_of, what: str) -> dict[str, str]:
+    """The value of each facet asked for, as `values_of(entry, facet)` writes it; one that no
+    entry has is a 400 naming the parameter."""
     chosen = {}
-    for facet in FACETS:
-        raw = (request.query_params.get(facet) or "").strip()
+    for facet in facets:
+        raw = (request.query_params.get(facet) or "").strip().removeprefix(ID_BASE)
         if not raw:
             continue
-        iri = raw if raw.startswith("http") else ID_BASE + raw
-        if not any(iri in e.facets[facet] for e in timeline.dated()):
-            raise BadRequest(f"{facet}={raw!r} names no {facet} of the timeline", detail={"parameter": facet})
-        chosen[facet] = iri
+        if not any(raw in values_of(e, facet) for e in entries):
+            raise BadRequest(f"{facet}={raw!r} names no {facet} of the {what}", detail={"parameter": facet})
+        chosen[facet] = raw
     return chosen
+
+
+def chosen_filters(request: Request, timeline: Timeline) -> dict[str, str]:
+    """The timeline's filters asked for, as full IRIs."""
+    def values_of(entry: Entry, facet: str) -> set[str]:
+        return {v.removeprefix(ID_BASE) for v in entry.facets[facet]}
+    chosen = chosen_values(request, FACETS, timeline.dated(), values_of, "timeline")
+    return {facet: ID_BASE + value for facet, value in chosen.items()}
 
 
 def facet_options(timeline: Timeline, facet: str, lang: str) -> list[dict]:
