@@ -13,7 +13,7 @@ import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from . import shacl_sparql
+from . import literals, shacl_sparql
 from . import sources as src
 from ..project import ICTD, ID_BASE, Project
 
@@ -92,6 +92,7 @@ def validate(project: Project, sources: src.Sources | None = None, engine: str =
     store = in_memory_store(published)
     findings = ENGINES[engine](store, published, shapes)
     findings += reference_findings(sources, published, defined_in, store)
+    findings += literal_findings(sources)
     labels = _labels(published, {f.focus for f in findings})
     for f in findings:
         files = defined_in.get(f.focus, [])
@@ -187,6 +188,22 @@ def _scan_references(sources: src.Sources, typed: set[str], ontology_terms: set[
                         "undeclared-term", iri, path, t,
                         ja=f"ictd:{iri[len(ICTD):]} はオントロジーで宣言されていません。用語を確認するか、ontology/ に宣言を追加してください。",
                         en=f"ictd:{iri[len(ICTD):]} is not declared in the ontology; use a declared term or declare it in ontology/."))
+    return findings
+
+
+def literal_findings(sources: src.Sources) -> list[Finding]:
+    """Typed literals whose text is no value of their datatype, with the file and line."""
+    findings = []
+    for path, t in literals.invalid_literals({**sources.ontology, **sources.data}):
+        line = literals.line_of(path, t.object)
+        datatype = _short(rdflib.URIRef(t.object.datatype.value))
+        text = t.object.value
+        finding = _finding(
+            "lexical-form", t.subject.value if isinstance(t.subject, ox.NamedNode) else "", path, t,
+            ja=f"「{text}」は {datatype} の値として書けません（例: 2019-12、2019、2019-12-31）。型に合う形に直してください。",
+            en=f"{text!r} is not a valid {datatype} (write e.g. 2019-12, 2019 or 2019-12-31 as the datatype asks).")
+        finding.file = f"{path}:{line}" if line else str(path)
+        findings.append(finding)
     return findings
 
 

@@ -259,7 +259,7 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         if result.rows is not None:
             headers[ROWS] = str(result.rows)
             request.state.rows = result.rows  # for the request log
-        return Response(result.body, media_type=result.media_type, headers=headers)
+        return site.answer(result, headers)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document, media_type="application/json")
