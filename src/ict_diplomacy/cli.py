@@ -63,8 +63,13 @@ def _query(args, project: Project) -> int:
 
 
 def _links(args, project: Project) -> int:
-    path = links.write_iso(project)
-    print(f"wrote {path}")
+    try:
+        paths = links.write_all(project)
+    except links.EvidenceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"wrote {path}")
     return 0
 
 
@@ -112,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--wikidata-endpoint", metavar="URL", help="endpoint standing in for Wikidata in federated queries")
     q.set_defaults(run=_query)
 
-    l = commands.add_parser("links", help="regenerate data/links/iso-3166.ttl from pycountry")
+    l = commands.add_parser("links", help="regenerate the generated files of data/links/: ISO codes from pycountry, and the links of the evidence tables")
     l.set_defaults(run=_links)
     return top
 
