@@ -49,7 +49,7 @@ def endpoint(ctx: Context) -> list[Table]:
 
 def real_release(ctx: Context) -> Path:
     """The real project's data, built into the scratch directory (the same for every server)."""
-    from ict_diplomacy import build
+    from ict_diplomacy.publish import build
     from ict_diplomacy.project import Project
     out = ctx.work / "release-real"
     if not (out / "manifest.json").exists():
@@ -59,21 +59,25 @@ def real_release(ctx: Context) -> Path:
 
 def stored_queries(release: Path, quick: bool) -> tuple[dict, dict[str, tuple[str, str]]]:
     """The catalogue and, per non-federated query, (text with default parameters bound, Accept)."""
-    import gzip
-    import pyoxigraph as ox
-    from ict_diplomacy import queries
-    from ict_diplomacy.backends import EmbeddedBackend, with_values
+    import asyncio
     from ict_diplomacy.project import Project
-    store = ox.Store()
-    store.bulk_load(gzip.decompress((release / "ict-diplomacy.nt.gz").read_bytes()), format=ox.RdfFormat.N_TRIPLES)
-    backend, catalogue = EmbeddedBackend(store), queries.load(Project(ROOT))
+    from ict_diplomacy.publish.release import Release
+    from ict_diplomacy.settings import Settings
+    from ict_diplomacy.sparql import queries
+    from ict_diplomacy.sparql.connect import opened
+    from ict_diplomacy.sparql.text import with_values
+    catalogue = queries.load(Project(ROOT))
+    chosen = {name: query for name, query in catalogue.items()
+              if not query.federated and (not quick or name in QUICK_QUERIES)}
+
+    async def bind_all() -> dict:
+        async with opened(Settings(workers=1, answer_cache_mb=0), Release.open(release)) as engine:
+            return {name: await queries.bind(query, {}, engine) for name, query in chosen.items()}
     texts = {}
-    for name, query in catalogue.items():
-        if query.federated or (quick and name not in QUICK_QUERIES):
-            continue
-        bindings = queries.bind(query, {}, backend)
+    for name, bindings in asyncio.run(bind_all()).items():
+        query = chosen[name]
         accept = SELECT_ACCEPT if query.kind in ("select", "ask") else GRAPH_ACCEPT
-        texts[name] = (with_values(query.text, bindings) if bindings else query.text, accept)
+        texts[name] = (with_values(query.text, bindings), accept)
     return catalogue, texts
 
 

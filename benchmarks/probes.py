@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ict_diplomacy import build, sources, validate
+from ict_diplomacy.publish import build, sources, validate
 from ict_diplomacy.project import Project
 
 

@@ -66,7 +66,7 @@ def prepare(args: argparse.Namespace) -> Context:
 
 def generator_table(ctx: Context) -> Table:
     """How close the synthetic data is to the real graph (class and property shares)."""
-    from ict_diplomacy import sources
+    from ict_diplomacy.publish import sources
     from ict_diplomacy.project import Project
     real = synthetic.profile(sources.load(Project(synthetic.ROOT)).published)
     table = Table("Synthetic data: size and distance from the real graph's distributions",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ict_diplomacy import sources
-from ict_diplomacy.dumps import DUMP_PREFIXES
+from ict_diplomacy.publish import sources
+from ict_diplomacy.publish.dumps import DUMP_PREFIXES
 from ict_diplomacy.project import ID_BASE, Project
 
 ROOT = Path(__file__).resolve().parents[1]

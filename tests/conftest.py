@@ -1,13 +1,20 @@
+import contextlib
+import functools
 import re
 import shutil
 from pathlib import Path
 
+import anyio.from_thread
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy import backends, build, queries
-from ict_diplomacy.dumps import DUMP_PREFIXES
 from ict_diplomacy.project import Project
+from ict_diplomacy.publish import build
+from ict_diplomacy.publish.dumps import DUMP_PREFIXES
+from ict_diplomacy.publish.release import STORE_DIR, Release
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.sparql import queries
+from ict_diplomacy.sparql.connect import opened
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,7 +37,7 @@ def release(project, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def store(release) -> ox.Store:
-    return ox.Store.read_only(str(release / build.STORE_DIR))
+    return ox.Store.read_only(str(release / STORE_DIR))
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +47,41 @@ def catalogue(project):
 
 
 @pytest.fixture(scope="session")
-def embedded(store):
-    """The stored-query backend over the built store."""
-    return backends.EmbeddedBackend(store)
+def cli_root(release, tmp_path_factory):
+    """A project directory whose dist/ is the test release and whose queries/ are the real ones."""
+    root = tmp_path_factory.mktemp("cli-root")
+    (root / "queries").symlink_to(ROOT / "queries")
+    (root / "dist").symlink_to(release.resolve())
+    return root
+
+
+@pytest.fixture(scope="session")
+def portal():
+    """An event loop in a thread, so synchronous tests can call the async library."""
+    with anyio.from_thread.start_blocking_portal() as portal:
+        yield portal
+
+
+@pytest.fixture(scope="session")
+def call(portal):
+    """call(coroutine_function, *args, **kwargs): its result, run on the portal's loop."""
+    return lambda function, *args, **kwargs: portal.call(functools.partial(function, *args, **kwargs))
+
+
+@pytest.fixture(scope="session")
+def open_engine(portal, release):
+    """open_engine(**settings): the engine the server uses, over the test release, closed at the end."""
+    with contextlib.ExitStack() as stack:
+        def make(**settings):
+            chosen = Settings(**{"workers": 1, "answer_cache_mb": 0, **settings})
+            return stack.enter_context(portal.wrap_async_context_manager(opened(chosen, Release.open(release))))
+        yield make
+
+
+@pytest.fixture(scope="session")
+def embedded(open_engine):
+    """The embedded engine (one worker process) over the test release."""
+    return open_engine()
 
 
 def select(store: ox.Store, query: str) -> list[dict]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ict_diplomacy import build
+from ict_diplomacy.publish import build
 
 READY_WITHIN_S = 60.0
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"

@@ -10,7 +10,9 @@ import pytest
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
-from ict_diplomacy import api, queries
+from ict_diplomacy.web import api
+
+from ict_diplomacy.sparql import queries
 from ict_diplomacy.project import ID_BASE
 from tests.test_deref import app_for, error_of
 

@@ -8,7 +8,9 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from ict_diplomacy import build, cli, dumps, sources
+from ict_diplomacy.publish import build, dumps, sources
+
+from ict_diplomacy import cli
 from ict_diplomacy.errors import BuildError, ValidationFailed
 
 from .test_validate import HEAD

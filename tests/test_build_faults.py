@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ict_diplomacy import build, cli, dumps, store
+from ict_diplomacy.publish import build, dumps, store
+
+from ict_diplomacy import cli
 from ict_diplomacy.project import Project
+from ict_diplomacy.publish.release import STORE_DIR, read_manifest
 
 from .conftest import ROOT
 from .test_validate import HEAD
@@ -36,10 +39,10 @@ def leftovers(out: Path) -> list[str]:
 
 def assert_consistent(out: Path) -> None:
     """The published release is complete: every file the manifest lists, with its checksum."""
-    manifest = build.read_manifest(out)
+    manifest = read_manifest(out)
     for entry in manifest["files"]:
         assert dumps.describe_file(out / entry["name"])["sha256"] == entry["sha256"]
-    assert len(store.open_read_only(out / build.STORE_DIR)) == manifest["triples"]
+    assert len(store.open_read_only(out / STORE_DIR)) == manifest["triples"]
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +116,7 @@ def test_a_damaged_store_is_named_and_a_rebuild_repairs_it(make_project, tmp_pat
     project = make_project()
     out = tmp_path / "dist"
     build.build(project, out, **QUIET)
-    path = out / build.STORE_DIR
+    path = out / STORE_DIR
     if damage == "missing":
         shutil.rmtree(path)
     elif damage == "current":
@@ -132,12 +135,12 @@ def test_the_cli_names_a_damaged_store_every_time_until_a_rebuild(make_project, 
     project = make_project()
     shutil.copytree(ROOT / "queries", project.queries_dir)
     build.build(project, project.dist, **QUIET)
-    (project.dist / build.STORE_DIR / "CURRENT").write_text("garbage\n")
+    (project.dist / STORE_DIR / "CURRENT").write_text("garbage\n")
     query = ["--root", str(project.root), "query", "topics"]
     for _ in range(2):  # the same clear answer each time, not a traceback
         assert cli.main(query) == 2
         err = capsys.readouterr().err
-        assert str(project.dist / build.STORE_DIR) in err and "damaged" in err and "Traceback" not in err
+        assert str(project.dist / STORE_DIR) in err and "damaged" in err and "Traceback" not in err
     assert cli.main(["--root", str(project.root), "build", "--quiet"]) == 0
     assert cli.main(query) == 0
 
@@ -182,14 +185,14 @@ def test_bad_data_is_named_and_nothing_is_published(make_project, tmp_path, caps
 
 
 def test_serve_rebuilds_a_damaged_release_instead_of_failing_at_every_start(make_project, tmp_path):
-    from ict_diplomacy import serve
-    from ict_diplomacy.site import Settings
+    from ict_diplomacy.settings import Settings
+    from ict_diplomacy.web import server
 
     project = make_project()
     build.build(project, project.dist, progress=lambda _: None)
     first = project.dist.resolve()
-    (first / build.STORE_DIR / "CURRENT").write_text("garbage\n")
-    assert "damaged" in serve._unusable(project, project.dist)
-    serve.ensure_release(project, None, Settings())
+    (first / STORE_DIR / "CURRENT").write_text("garbage\n")
+    assert "damaged" in server._unusable(project, project.dist)
+    server.ensure_release(project, None, Settings())
     assert project.dist.resolve() != first
-    assert serve._unusable(project, project.dist) == ""
+    assert server._unusable(project, project.dist) == ""

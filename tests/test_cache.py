@@ -9,9 +9,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy.cache import AnswerCache, CachingEngine
 from ict_diplomacy.errors import QueryTimeout
-from ict_diplomacy.site import QueryResult, Settings, open_site
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.sparql.cache import AnswerCache, CachingEngine
+from ict_diplomacy.sparql.engine import QueryResult
+from ict_diplomacy.web.site import open_site
 
 BR = ox.NamedNode("https://w3id.org/ict-diplomacy/id/country/BR")
 
@@ -22,14 +24,14 @@ class Counting:
     def __init__(self):
         self.calls, self.fail = 0, None
 
-    async def query(self, sparql, *, accept="application/sparql-results+json", substitutions=None, timeout=None):
+    async def query(self, sparql, *, accept="application/sparql-results+json", bindings=None, timeout=None):
         self.calls += 1
         if self.fail:
             error, self.fail = self.fail, None
             raise error
         return QueryResult(f"{self.calls}:{sparql}:{accept}".encode(), "text/csv", self.calls, True, "select")
 
-    async def triples(self, text, *, timeout=None):
+    async def triples(self, text, *, bindings=None, timeout=None):
         self.calls += 1
         return [ox.Triple(BR, BR, ox.Literal(str(self.calls)))]
 
@@ -44,19 +46,19 @@ def run(coroutine):
 def test_a_hit_is_the_same_answer_without_the_engine():
     inner = Counting()
     engine = CachingEngine(inner, 1 << 20, '"r1"')
-    first = run(engine.query("SELECT * {}", accept="text/csv", substitutions={"s": BR}))
-    again = run(engine.query("SELECT * {}", accept="text/csv", substitutions={"s": BR}, timeout=0.5))
+    first = run(engine.query("SELECT * {}", accept="text/csv", bindings={"s": BR}))
+    again = run(engine.query("SELECT * {}", accept="text/csv", bindings={"s": BR}, timeout=0.5))
     assert again == first and again.body == first.body and again.truncated and inner.calls == 1
     assert engine.cache.hits == 1
 
 
 @pytest.mark.parametrize("change", [{"accept": "text/tab-separated-values"},
-                                    {"substitutions": {"s": ox.NamedNode("https://example.org/x")}},
+                                    {"bindings": {"s": ox.NamedNode("https://example.org/x")}},
                                     {"sparql": "SELECT * { ?s ?p ?o }"}])
 def test_another_format_parameter_or_text_is_another_answer(change):
     inner = Counting()
     engine = CachingEngine(inner, 1 << 20, '"r1"')
-    base = {"sparql": "SELECT * {}", "accept": "text/csv", "substitutions": {"s": BR}}
+    base = {"sparql": "SELECT * {}", "accept": "text/csv", "bindings": {"s": BR}}
     run(engine.query(**base))
     run(engine.query(**(base | change)))
     assert inner.calls == 2

@@ -12,7 +12,8 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
-from ict_diplomacy import build, catalog, dumps
+from ict_diplomacy.project import ICTD
+from ict_diplomacy.publish import build, catalog, dumps, void
 
 from .conftest import select
 
@@ -20,7 +21,7 @@ SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # DCAT 3 terms (rdflib's DCAT is closed)
 WIKIDATA = "http://www.wikidata.org/entity/"
 EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
-DESCRIPTIONS = catalog.CATALOG_FILES + catalog.VOID_FILES
+DESCRIPTIONS = catalog.CATALOG_FILES + void.VOID_FILES
 
 
 def graph(path) -> rdflib.Graph:
@@ -105,7 +106,7 @@ def test_void_statistics_equal_the_store(void_graph, store):
     assert sum(int(void_graph.value(p, VOID.triples)) for p in properties) == len(store)
     assert int(void_graph.value(dataset, VOID.properties)) == len(properties)
     countries = select(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a ictd:Country }")[0]["n"]
-    partition = void_graph.value(None, VOID["class"], rdflib.URIRef(catalog.ICTD + "Country"))
+    partition = void_graph.value(None, VOID["class"], rdflib.URIRef(ICTD + "Country"))
     assert int(void_graph.value(partition, VOID.entities)) == int(countries)
     subjects = select(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
     assert int(void_graph.value(dataset, VOID.distinctSubjects)) == int(subjects)
@@ -180,11 +181,11 @@ def test_descriptions_are_deterministic_apart_from_dates(make_project, tmp_path)
 def test_statistics_count_straight_from_triples():
     n = lambda v: ox.NamedNode("https://w3id.org/ict-diplomacy/id/" + v)
     rdf_type, same = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.sameAs))
-    country = ox.NamedNode(catalog.ICTD + "Country")
+    country = ox.NamedNode(ICTD + "Country")
     triples = [ox.Triple(n("country/JP"), rdf_type, country), ox.Triple(n("country/FR"), rdf_type, country),
                ox.Triple(n("country/JP"), same, ox.NamedNode(WIKIDATA + "Q17")),
                ox.Triple(n("country/FR"), same, ox.NamedNode("http://example.org/fr"))]
-    stats = catalog.statistics(triples)
+    stats = void.statistics(triples)
     assert (stats.triples, stats.entities, stats.distinct_subjects) == (4, 2, 2)
     assert stats.class_entities == {country.value: 2}
     assert [(p, t.key, c) for p, t, c in stats.linksets] == [(str(OWL.sameAs), "wikidata", 1)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 
 import pyoxigraph as ox
 import pytest
@@ -12,27 +11,29 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from ict_diplomacy import deref
 from ict_diplomacy.project import BASE, ID_BASE, ONTOLOGY_IRI
-from ict_diplomacy.site import Settings, Site, read_release
+from ict_diplomacy.publish.release import Release
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.web import deref
+from ict_diplomacy.web.site import site_of
 
 # ---------------------------------------------------------------- the app under test (shared)
 
 
 async def start_engine(settings: Settings, release):
-    from ict_diplomacy.workers import WorkerEngine
+    from ict_diplomacy.sparql.workers import WorkerEngine
     return await WorkerEngine.start(settings, release)
 
 
 def app_for(release, extra_routes=None, **settings) -> Starlette:
-    """The real app (serve.create_app) over the worker engine on `release`, with `extra_routes(site)`
+    """The real app (app.create_app) over the worker engine on `release`, with `extra_routes(site)`
     put first; the engine starts and stops with the lifespan (inside `with TestClient(app)`)."""
-    from ict_diplomacy import serve
+    from ict_diplomacy.web.app import create_app
 
-    resolved, manifest, etag = read_release(release)
-    site = Site(settings=Settings().replace(workers=1, **settings), engine=None, release=resolved,
-                manifest=manifest, etag=etag)
-    inner = serve.create_app(site)
+    found = Release.find(release)
+    resolved = found.path if found else None
+    site = site_of(Settings().replace(workers=1, **settings), None, found)
+    inner = create_app(site)
     if extra_routes:
         inner.router.routes[:0] = extra_routes(site)
 
@@ -165,8 +166,8 @@ def test_headers_vary_etag_location_and_links(client):
     assert response.headers["etag"].startswith('"') and response.headers["etag"].endswith('"')
     assert response.headers["content-location"] == "/id/organization/itu.ttl"
     links = response.headers["link"]
-    for fmt in deref.FORMATS.values():
-        assert f'</id/organization/itu.{fmt.key}>; rel="alternate"; type="{fmt.media_type}"' in links
+    for fmt in deref.FORMATS:
+        assert f'</id/organization/itu.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"' in links
     other = client.get("/id/organization/itu", headers={"Accept": "application/ld+json"})
     assert other.headers["etag"] != response.headers["etag"]
 
@@ -202,7 +203,7 @@ def test_unacceptable_lists_what_is_available(client):
     response = client.get("/id/country/BR", headers={"Accept": "image/png"})
     assert response.status_code == 406
     body = error_of(response)
-    assert set(body["detail"]["available"]) == {f.media_type for f in deref.FORMATS.values()}
+    assert set(body["detail"]["available"]) == {f.media_type for f in deref.FORMATS}
     assert "text/turtle" in body["message"]
     bad = client.get("/id/country/BR?format=pdf")
     assert bad.status_code == 406 and "?format=ttl" in error_of(bad)["message"]
@@ -235,8 +236,3 @@ def test_term_links_point_into_the_ontology_page(client):
     assert 'href="/ontology#Country"' in html
 
 
-def test_negotiation_unit():
-    assert deref.negotiate(None, list(deref.FORMATS.values())) is deref.HTML
-    assert deref.negotiate("application/json", list(deref.FORMATS.values())) is deref.JSONLD
-    assert deref.negotiate("text/turtle;q=0, */*;q=0.1", [deref.TURTLE]) is None
-    assert json.loads(json.dumps(deref.parse_accept("a/b;q=0.3, c/d"))) == [["a/b", 0.3], ["c/d", 1.0]]

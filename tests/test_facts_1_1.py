@@ -220,10 +220,12 @@ def test_chile_memorandum_2010_and_joint_statement_2015(store):
 
 
 def test_japan_africa_round_table_at_ticad7(store):
-    # 「2019年（令和元年）8月、神奈川県横浜市において…TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催」
+    # 「2019年（令和元年）8月、神奈川県横浜市において、総務省とスマートアフリカ加盟国などが、…TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催」
+    # The organizers are MIC and Smart Africa's member states, and others (issue 15), not Smart Africa itself.
     row = one(store, """SELECT ?date ?city ?statement WHERE {
         ?rt ictd:atEvent ?ticad ; ictd:date ?date ; ictd:location ?place ; ictd:outcome ?js ;
-            ictd:participant organization:smart-africa .
+            ictd:organizer organization:mic , ?members ; ictd:nonExhaustive ictd:organizer .
+        ?members ictd:membersOf organization:smart-africa .
         ?ticad skos:altLabel "TICAD7"@en .
         ?place rdfs:label ?city FILTER(lang(?city) = "en")
         ?js a ictd:JointStatement ; rdfs:label ?statement FILTER(lang(?statement) = "ja") }""")

@@ -6,6 +6,15 @@ from decimal import Decimal
 from .conftest import one, select, short
 
 
+# ---------------------------------------------------------------- 2 introduction (review of 2(1)ア–エ)
+
+def test_mic_consults_in_multilateral_frameworks_and_others(store):
+    # 「総務省では、G7/G20、APEC、APT、ASEAN、ITU、国際連合、WTO、OECDといった多国間の枠組みで政策協議を行い」
+    rows = select(store, """SELECT ?partner WHERE {
+        ?i ictd:organizer organization:mic ; dct:source source:2 ; ictd:nonExhaustive ictd:partner ; ictd:partner ?partner }""")
+    assert {short(r["partner"]) for r in rows} == {"g7", "g20", "apec", "apt", "asean", "itu", "un", "wto", "oecd"}
+
+
 # ---------------------------------------------------------------- 2(1)ア G7/G20
 
 def test_cochairs_of_the_g20_ibaraki_tsukuba_ministerial(store):
@@ -43,6 +52,32 @@ def test_g20_ai_principles_rest_on_the_oecd_recommendation(store):
     assert row["osaka"] == "2019-06"
 
 
+def test_g20_includes_china_russia_india_and_others(store):
+    # 「存在感を増している中国、ロシア、インド等を含むG20の枠組み」
+    rows = select(store, "SELECT ?c WHERE { ?c a ictd:Country ; ictd:memberOf organization:g20 }")
+    assert {"CN", "RU", "IN"} <= {short(r["c"]) for r in rows}
+
+
+def test_osaka_track_purpose_from_2_1_a(store):
+    # 「信頼性のある自由なデータ流通を促進し、デジタル経済、特にデータ流通や電子商取引に関する国際的なルール作りを進めていくプロセスである「大阪トラック」」
+    row = one(store, """SELECT ?purpose ?summit WHERE { ?t rdfs:label "大阪トラック"@ja ; ictd:purpose ?purpose ; ictd:atEvent ?summit
+        FILTER(lang(?purpose) = "ja") }""")
+    assert "データ流通や電子商取引" in row["purpose"] and short(row["summit"]) == "g20-osaka-summit-2019"
+
+
+def test_g7_g20_outcomes_carried_to_other_fora(store):
+    # 「G7/G20における成果をOECD、APEC、ASEAN、IGF等の他の国際フォーラムにおいても積極的に発信していく」
+    rows = select(store, """SELECT ?forum WHERE { ?i dct:source source:2-1-a ; ictd:participant country:JP ;
+        ictd:nonExhaustive ictd:partner ; ictd:partner ?forum ; ictd:topic topic:multistakeholder-approach }""")
+    assert {short(r["forum"]) for r in rows} == {"oecd", "apec", "asean", "igf"}
+
+
+def test_only_the_html_edition_wording_differs_on_g20_discussions(store):
+    # 本文「継続的に行われるようになってきている」、総務省HTML版「継続的に行われるようになっている」
+    row = one(store, """SELECT ?page WHERE { ?n a ictd:PublicationVariance ; dct:source source:2-1-a ; ictd:publishedAt ?page }""")
+    assert row["page"].endswith("/whitepaper/ja/r02/html/nd268210.html")
+
+
 # ---------------------------------------------------------------- 2(1)イ APEC
 
 def test_telmin10_approved_the_tel_strategic_action_plan(store):
@@ -59,6 +94,13 @@ def test_tel_meets_twice_a_year(store):
     row = one(store, """SELECT ?f WHERE { ?s a ictd:EventSeries ; ictd:organizer organization:apec-tel ; ictd:frequency ?f
         FILTER(lang(?f) = "ja") }""")
     assert row["f"] == "年2回"
+
+
+def test_apec_purpose_and_tel_scope(store):
+    # 「アジア・太平洋地域の持続可能な発展を目的とし」「電気通信分野に関する議論は、…TEL…及び…TELMIN…を中心に行われている」
+    row = one(store, """SELECT ?purpose ?scope WHERE { organization:apec ictd:purpose ?purpose .
+        organization:apec-tel ictd:scope ?scope FILTER(lang(?purpose) = "ja" && lang(?scope) = "ja") }""")
+    assert "持続可能な発展" in row["purpose"] and "電気通信分野" in row["scope"]
 
 
 # ---------------------------------------------------------------- 2(1)ウ APT
@@ -82,15 +124,36 @@ def test_apt_programmes_supported_in_fy2019(store):
                           ("Items", 2, None), ("Items", 3, None)])
 
 
+def test_apt_purpose_scope_and_training_paid_through_the_contribution(store):
+    # 「同地域における電気通信や情報基盤の均衡した発展を目的として、研修やセミナーを通じた人材育成、標準化や無線通信等の地域的政策調整等を行っている」
+    # 「総務省は、APTへの拠出金を通じて…研修生の受け入れ…などの活動を支援している。2019年度（令和元年度）は、5件の訪日研修…」
+    row = one(store, "SELECT ?p WHERE { organization:apt ictd:purpose ?p FILTER(lang(?p) = \"ja\") }")
+    assert "均衡した発展" in row["p"]
+    topics = {short(r["t"]) for r in select(store, "SELECT ?t WHERE { organization:apt ictd:topic ?t }")}
+    assert {"capacity-building", "standardization", "radio-systems"} <= topics
+    row = one(store, """SELECT ?funder WHERE { ?t a ictd:Training ; ictd:period period:fy2019 ; ictd:fundedThrough ?c .
+        ?c ictd:funder ?funder ; ictd:partner organization:apt }""")
+    assert short(row["funder"]) == "mic"
+
+
+def test_kondo_was_deputy_secretary_general_when_the_source_was_written(store):
+    # 本文「現在、我が国の近藤勝則氏（総務省出身）が事務局長を務めている」; MIC's own pages (2019-12, 2020-02-17, 2023-03-08)
+    # show he was Deputy Secretary General until he took office as Secretary General in February 2021
+    row = one(store, """SELECT ?post ?adopted WHERE {
+        ?p rdfs:label "近藤勝則"@ja ; ictd:holdsPost ?postIri . ?postIri ictd:postIn organization:apt ; rdfs:label ?post FILTER(lang(?post) = "ja")
+        ?n ictd:concerns ?p ; ictd:adoptedReading ?adopted ; ictd:reading "事務局長"@ja }""")
+    assert (row["post"], row["adopted"]) == ("APT事務局次長", "事務局次長")
+
+
 # ---------------------------------------------------------------- 2(1)エ ASEAN
 
 def test_asean_has_ten_members_and_japan_is_a_dialogue_partner(store):
     # 「東南アジア10カ国からなる地域協力機構」「我が国は、ASEANの対話国の一つとして」
     row = one(store, """SELECT ?n WHERE { ?s ictd:statisticSubject organization:asean ; ictd:unit ictd:Countries ; ictd:value ?n }""")
     assert Decimal(row["n"]) == 10
-    row = one(store, """SELECT ?post WHERE { country:JP ictd:holdsPost ?p . ?p ictd:postIn organization:asean ;
-        rdfs:label ?post FILTER(lang(?post) = "en") }""")
-    assert row["post"] == "ASEAN Dialogue Partner"
+    # A dialogue partner is related to ASEAN, not holding a post in it (issue 15).
+    row = one(store, """SELECT ?org WHERE { country:JP ictd:dialoguePartnerOf ?o . ?o rdfs:label ?org FILTER(lang(?org) = "en") }""")
+    assert row["org"] == "Association of Southeast Asian Nations"
 
 
 def test_ajccbc_founded_in_bangkok_after_the_12th_ministers_meeting(store):
@@ -117,6 +180,43 @@ def test_smart_city_workshop_july_2019(store):
     # 「2019年（令和元年）7月には、スマートシティをテーマとするワークショップを開催し」
     row = one(store, """SELECT ?date WHERE { ?w a ictd:Workshop ; ictd:topic topic:smart-city ; dct:source source:2-1-e ; ictd:date ?date }""")
     assert row["date"] == "2019-07"
+
+
+def test_asean_purposes_and_japan_as_dialogue_partner(store):
+    # 「経済成長、社会・文化的発展の促進、政治・経済的安定の確保、域内諸問題に関する協力を主な目的としている」「我が国は、ASEANの対話国の一つとして」
+    row = one(store, "SELECT ?p WHERE { organization:asean ictd:purpose ?p FILTER(lang(?p) = \"ja\") }")
+    assert all(word in row["p"] for word in ("経済成長", "社会・文化的発展", "政治・経済的安定", "域内諸問題"))
+    rows = select(store, "SELECT ?o WHERE { country:JP ictd:dialoguePartnerOf ?o }")
+    assert [short(r["o"]) for r in rows] == ["asean"]
+
+
+def test_smart_city_workshop_paid_through_the_japan_asean_ict_fund(store):
+    # 「双方の合意が得られたワークショップ等の提案については、我が国拠出金により設立された日ASEAN情報通信技術（ICT）基金等を活用し実施されている。
+    #  2019年（令和元年）7月には、スマートシティをテーマとするワークショップを開催し」
+    row = one(store, """SELECT ?funder ?partner WHERE { ?w a ictd:Workshop ; ictd:topic topic:smart-city ; dct:source source:2-1-e ;
+        ictd:partner ?partner ; ictd:fundedThrough ?fund . ?fund ictd:funder ?funder }""")
+    assert (short(row["funder"]), short(row["partner"])) == ("JP", "asean")
+
+
+def test_thailand_project_and_the_isp_workshops(store):
+    # 「ASEANのサイバーセキュリティ分野の人材育成の強化に向けたプロジェクトをタイで実施することに合意し」
+    row = one(store, """SELECT ?where WHERE { ?p ictd:atEvent ?m ; ictd:location ?where . ?m ictd:ordinal 12 ; ictd:participant organization:asean }""")
+    assert short(row["where"]) == "TH"
+    # 「事業者間の情報共有の促進及び連携体制の構築・強化を目的とした日ASEAN情報セキュリティワークショップを定期的開催」
+    row = one(store, """SELECT ?p WHERE { ?s a ictd:EventSeries ; ictd:partner organization:asean ; ictd:topic topic:cybersecurity ;
+        ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert "情報共有" in row["p"]
+
+
+def test_every_description_in_2_1_a_to_e_is_in_japanese_too(store):
+    # issue 14: a Japanese description for every resource that has an English one (2, 2(1)ア–エ)
+    rows = select(store, """SELECT ?r WHERE {
+        ?r dct:source ?s ; dct:description ?en FILTER(lang(?en) = "en")
+        VALUES ?s { source:2 source:2-1 source:2-1-a source:2-1-i source:2-1-u source:2-1-e }
+        FILTER NOT EXISTS { ?r dct:source ?other FILTER(?other NOT IN (source:2, source:2-1, source:2-1-a, source:2-1-i,
+            source:2-1-u, source:2-1-e, source:1-1-i-2)) }
+        FILTER NOT EXISTS { ?r dct:description ?ja FILTER(lang(?ja) = "ja") } }""")
+    assert rows == []
 
 
 # ---------------------------------------------------------------- 2(1)オ ITU
@@ -149,10 +249,14 @@ def test_pp18_elections(store):
 
 def test_where_and_when_was_wrc_19(store):
     # 「2019年（令和元年）10月から11月にかけて、…世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
-    row = one(store, """SELECT ?start ?end ?city ?country WHERE {
-        ?e skos:altLabel "WRC-19"@en ; ictd:startDate ?start ; ictd:endDate ?end ; ictd:location ?place .
+    # The span belongs to RA-19 and WRC-19 together, so each has it as bounds, not as its own start and end (issue 15).
+    rows = select(store, """SELECT ?alt ?early ?late ?city ?country WHERE {
+        ?e skos:altLabel ?alt ; ictd:notBefore ?early ; ictd:notAfter ?late ; ictd:location ?place .
+        VALUES ?alt { "WRC-19"@en "RA-19"@en }
+        FILTER NOT EXISTS { ?e ictd:startDate|ictd:endDate|ictd:date ?own }
         ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
-    assert (row["start"], row["end"], row["city"], short(row["country"])) == ("2019-10", "2019-11", "Sharm El Sheikh", "EG")
+    assert {(r["alt"], r["early"], r["late"], r["city"], short(r["country"])) for r in rows} == {
+        ("WRC-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG"), ("RA-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG")}
 
 
 def test_japanese_appointed_to_itu_r_study_group_posts_at_ra_19(store):
@@ -301,7 +405,7 @@ def test_oecd_ai_recommendation_adopted_in_may_2019(store):
 
 def test_oecd_cdep_chair_from_mic_and_ai_observatory(store):
     # 「CDEP議長を総務省職員から輩出（2020年（令和2年）1月～）」「2020年（令和2年）2月には、…プラットフォーム「AI政策に関するオブザーバトリー（OECD.AI）」を立ち上げた」
-    row = one(store, """SELECT ?start WHERE { ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:oecd-cdep ; ictd:appointee organization:mic ; ictd:startDate ?start }""")
+    row = one(store, """SELECT ?start WHERE { ?a a ictd:Appointment ; ictd:post/ictd:postIn organization:oecd-cdep ; ictd:appointeeFrom organization:mic ; ictd:startDate ?start }""")
     assert row["start"] == "2020-01"
     row = one(store, """SELECT ?start WHERE { ?p skos:altLabel "OECD.AI"@en ; ictd:startDate ?start }""")
     assert row["start"] == "2020-02"

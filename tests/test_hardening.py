@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from ict_diplomacy.errors import BadRequest, Refused
-from ict_diplomacy.site import Settings
-from ict_diplomacy.sparql import MAX_NESTING, guard, nesting_depth, service_targets
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.sparql.text import MAX_NESTING, guard, nesting_depth, service_targets
 
 from .servers import wait_for_workers
 
@@ -141,8 +141,8 @@ def test_odd_iris_are_not_found_not_malformed(ictd_server, path):
 
 def test_a_path_names_the_iri_href_writes(ictd_server):
     """Characters an IRI cannot hold are percent-encoded, as `href` encodes them in links."""
-    from ict_diplomacy.deref import resource_iri
-    from ict_diplomacy.views import href
+    from ict_diplomacy.web.deref import resource_iri
+    from ict_diplomacy.web.views import href
     assert resource_iri("id", "country/B R") == "https://w3id.org/ict-diplomacy/id/country/B%20R"
     assert href(resource_iri("id", "country/B R")) == "/id/country/B%20R"
     assert resource_iri("id", "country/ブラジル").endswith("/country/ブラジル")

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, SKOS
 
-from ict_diplomacy import links
+from ict_diplomacy.publish import links
 from ict_diplomacy.project import ICTD, ID_BASE
 
 WIKIDATA = "http://www.wikidata.org/entity/"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from ict_diplomacy import i18n
+from ict_diplomacy.web import i18n
 from ict_diplomacy.project import ICTD, ID_BASE
-from ict_diplomacy.search import SearchIndex, fold
+from ict_diplomacy.web.search import SearchIndex, fold
 from tests.conftest import select
 from tests.test_deref import app_for
 
@@ -315,5 +315,5 @@ def test_stylesheet_is_served_and_its_colours_contrast(client):
 
 def test_templates_and_static_files_ship_in_wheels():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    shipped = config["tool"]["setuptools"]["package-data"]["ict_diplomacy"]
+    shipped = config["tool"]["setuptools"]["package-data"]["ict_diplomacy.web"]
     assert "templates/*.html" in shipped and "static/*" in shipped

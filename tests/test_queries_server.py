@@ -1,13 +1,18 @@
-"""Stored queries through SPARQLWrapper against real `oxigraph serve-read-only` processes: one serving
-the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both bind
-127.0.0.1 only and live for this test session."""
+"""Stored queries through the remote engine against real `oxigraph serve-read-only` processes: one
+serving the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both
+bind 127.0.0.1 only and live for this test session. The same engine interface runs them on the
+embedded store and on the endpoint: the answers must be the same."""
 
 from pathlib import Path
+
+import httpx
 
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy import backends, cli, queries
+from ict_diplomacy import cli
+from ict_diplomacy.sparql import queries
+from ict_diplomacy.sparql.render import cell
 
 from .servers import OXIGRAPH, running
 from .test_queries import HOSTILE, ID, non_federated, normalized
@@ -33,6 +38,22 @@ def wikidata(tmp_path_factory):
         yield server.base + "/query"
 
 
+@pytest.fixture(scope="module")
+def remote(open_engine, endpoint):
+    return open_engine(sparql_endpoint=endpoint)
+
+
+@pytest.fixture(scope="module")
+def federating(open_engine, wikidata):
+    """The embedded engine allowed to call the Wikidata stand-in."""
+    return open_engine(service_allow=[wikidata])
+
+
+@pytest.fixture(scope="module")
+def remote_federating(open_engine, endpoint, wikidata):
+    return open_engine(sparql_endpoint=endpoint, service_allow=[wikidata])
+
+
 def same(query, local, remote):
     if query.kind == "select":
         assert local.columns == remote.columns, query.name
@@ -43,73 +64,70 @@ def same(query, local, remote):
         assert set(local.triples) == set(remote.triples), query.name
 
 
-def test_remote_endpoint_gives_the_embedded_answers(catalogue, embedded, endpoint):
-    remote = backends.RemoteBackend(endpoint)
+def test_remote_endpoint_gives_the_embedded_answers(catalogue, embedded, remote, call):
     for name in non_federated(catalogue):
         query = catalogue[name]
         for params in ({}, {"lang": "ja"} if "lang" in query.params else {}):
-            same(query, queries.run(query, params, embedded), queries.run(query, params, remote))
+            same(query, call(queries.run, query, params, embedded), call(queries.run, query, params, remote))
 
 
-def test_remote_answers_with_parameters(catalogue, embedded, endpoint):
-    remote = backends.RemoteBackend(endpoint)
+def test_remote_answers_with_parameters(catalogue, embedded, remote, call):
     for name, params in [("country-profile", {"country": ID + "country/PE"}),
                          ("happened-in-month", {"month": "2019-10"}),
                          ("agreements", {"type": "ictd:MemorandumOfCooperation", "year": "2018"}),
                          ("country-adopted-standard", {"country": ID + "country/VN"}),
                          ("describe", {"resource": ID + "event/wrc-19"})]:
         query = catalogue[name]
-        same(query, queries.run(query, params, embedded), queries.run(query, params, remote))
+        same(query, call(queries.run, query, params, embedded), call(queries.run, query, params, remote))
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_text_over_http_is_bound_as_one_literal(catalogue, endpoint, value):
-    result = queries.run(catalogue["label-search"], {"text": value}, backends.RemoteBackend(endpoint))
+def test_hostile_text_over_http_is_bound_as_one_literal(catalogue, remote, call, value):
+    result = call(queries.run, catalogue["label-search"], {"text": value}, remote)
     assert result.columns == ["resource", "label", "typeLabel"] and result.rows == []
 
 
-def test_remote_refuses_an_iri_outside_the_class(catalogue, endpoint):
+def test_remote_refuses_an_iri_outside_the_class(catalogue, remote, call):
     with pytest.raises(queries.ParameterError, match="'country'"):
-        queries.run(catalogue["country-profile"], {"country": ID + "organization/itu"}, backends.RemoteBackend(endpoint))
+        call(queries.run, catalogue["country-profile"], {"country": ID + "organization/itu"}, remote)
 
 
 # ---------------------------------------------------------------- federated queries, Wikidata stood in for
 
 def _cells(result, *columns):
-    return {tuple(queries.cell(row[c]) for c in columns) for row in result.rows}
+    return {tuple(cell(row[c]) for c in columns) for row in result.rows}
 
 
-def test_population_of_partner_countries(catalogue, embedded, wikidata):
-    result = queries.run(catalogue["wikidata-partner-population"], {}, embedded, wikidata_endpoint=wikidata)
+def test_population_of_partner_countries(catalogue, federating, call, wikidata):
+    result = call(queries.run, catalogue["wikidata-partner-population"], {}, federating, wikidata_endpoint=wikidata)
     assert _cells(result, "country", "population") == {
         ("country/BR", "203080756"), ("country/US", "331449281"), ("country/PE", "29381884")}  # not Austria
 
 
-def test_capitals_of_partner_countries_in_japanese(catalogue, embedded, wikidata):
-    result = queries.run(catalogue["wikidata-partner-capitals"], {}, embedded, lang="ja", wikidata_endpoint=wikidata)
+def test_capitals_of_partner_countries_in_japanese(catalogue, federating, call, wikidata):
+    result = call(queries.run, catalogue["wikidata-partner-capitals"], {}, federating, lang="ja", wikidata_endpoint=wikidata)
     assert _cells(result, "countryLabel", "capitalLabel") == {
         ("ブラジル", "ブラジリア"), ("ペルー", "リマ"), ("米国", "ワシントンD.C.")}
 
 
-def test_headquarters_of_international_organizations(catalogue, embedded, wikidata):
-    result = queries.run(catalogue["wikidata-organization-headquarters"], {}, embedded, wikidata_endpoint=wikidata)
+def test_headquarters_of_international_organizations(catalogue, federating, call, wikidata):
+    result = call(queries.run, catalogue["wikidata-organization-headquarters"], {}, federating, wikidata_endpoint=wikidata)
     assert _cells(result, "organization", "headquartersLabel", "ourHeadquarters") == {
         ("organization/itu", "Geneva", "place/geneva")}  # the company's headquarters stays out
 
 
-def test_isdb_t_adopters_with_population_and_capital(catalogue, embedded, wikidata):
-    result = queries.run(catalogue["wikidata-isdb-t-adopters"], {}, embedded, wikidata_endpoint=wikidata)
-    assert [tuple(queries.cell(row[c]) for c in ("date", "country", "population", "capital")) for row in result.rows] == [
+def test_isdb_t_adopters_with_population_and_capital(catalogue, federating, call, wikidata):
+    result = call(queries.run, catalogue["wikidata-isdb-t-adopters"], {}, federating, wikidata_endpoint=wikidata)
+    assert [tuple(cell(row[c]) for c in ("date", "country", "population", "capital")) for row in result.rows] == [
         ("2006-06", "country/BR", "203080756", "wd:Q2844"), ("2009-04", "country/PE", "29381884", "wd:Q2868")]
 
 
-def test_federated_queries_through_the_remote_endpoint(catalogue, embedded, endpoint, wikidata):
-    remote = backends.RemoteBackend(endpoint)
+def test_federated_queries_through_the_remote_endpoint(catalogue, federating, remote_federating, call, wikidata):
     for name, query in catalogue.items():
         if query.federated:
-            local = queries.run(query, {}, embedded, wikidata_endpoint=wikidata)
+            local = call(queries.run, query, {}, federating, wikidata_endpoint=wikidata)
             assert local.rows, name
-            same(query, local, queries.run(query, {}, remote, wikidata_endpoint=wikidata))
+            same(query, local, call(queries.run, query, {}, remote_federating, wikidata_endpoint=wikidata))
 
 
 def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
@@ -118,3 +136,42 @@ def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
     assert cli.main(["query", "wikidata-partner-capitals", "--sparql-endpoint", endpoint,
                      "--wikidata-endpoint", wikidata, "--lang", "ja"]) == 0
     assert "ブラジリア" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- one engine: the command and the server agree
+
+def api_rows(server, query) -> list[dict]:
+    """A stored query's rows from a running server's API (SPARQL JSON, declared columns only)."""
+    response = httpx.get(f"{server.base}/api/queries/{query.name}", params={"format": "json"}, timeout=30)
+    assert response.status_code == 200, (query.name, response.text[:300])
+    bindings = response.json()["results"]["bindings"]
+    return [{c: _term(b[c]) if c in b else None for c in query.columns} for b in bindings]
+
+
+def _term(value: dict):
+    if value["type"] == "uri":
+        return ox.NamedNode(value["value"])
+    if "xml:lang" in value:
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    return ox.Literal(value["value"], datatype=ox.NamedNode(value.get("datatype", "http://www.w3.org/2001/XMLSchema#string")))
+
+
+@pytest.mark.parametrize("server_name", ["ictd_server", "remote_server"])
+def test_the_server_answers_every_stored_query_as_the_engine_does(catalogue, embedded, call, request, server_name):
+    """The API of the server (embedded workers, or remote mode in front of Oxigraph's server) and
+    the engine the `query` command runs give the same rows for every stored SELECT."""
+    server = request.getfixturevalue(server_name)
+    for name in non_federated(catalogue):
+        query = catalogue[name]
+        if query.kind == "select":
+            ours = call(queries.run, query, {}, embedded)
+            served = queries.Result(query, {}, columns=list(query.columns), rows=api_rows(server, query))
+            assert normalized(served) == normalized(ours), name
+
+
+@pytest.mark.parametrize("name", ["isdb-t-timeline", "happened-in-month", "country-codes"])
+def test_the_command_answers_alike_on_the_built_store_and_an_endpoint(cli_root, endpoint, capsys, name):
+    assert cli.main(["--root", str(cli_root), "query", name, "--format", "tsv"]) == 0
+    local = sorted(capsys.readouterr().out.splitlines())
+    assert cli.main(["--root", str(cli_root), "query", name, "--format", "tsv", "--sparql-endpoint", endpoint]) == 0
+    assert sorted(capsys.readouterr().out.splitlines()) == local and len(local) > 1

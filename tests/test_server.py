@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ict_diplomacy.site import Settings
+from ict_diplomacy.settings import Settings
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 7k³ rows: never ends
 CHEAP = "ASK { ?s ?p ?o }"

@@ -15,8 +15,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
 from ict_diplomacy.errors import ReadOnly, Refused
-from ict_diplomacy.site import Settings
-from ict_diplomacy.sparql import guard, is_update, service_targets
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.sparql.text import guard, is_update, service_targets
 
 from .conftest import PREFIXES
 

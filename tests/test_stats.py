@@ -5,7 +5,9 @@ import json
 import pytest
 import rdflib
 
-from ict_diplomacy import cli, stats
+from ict_diplomacy import cli
+
+from ict_diplomacy.publish import stats
 from ict_diplomacy.project import ICTD
 
 from .test_validate import HEAD

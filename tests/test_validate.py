@@ -6,7 +6,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ict_diplomacy import cli, validate
+from ict_diplomacy import cli
+
+from ict_diplomacy.publish import validate
 from ict_diplomacy.project import ICTD
 
 HEAD = """@base <https://w3id.org/ict-diplomacy/id/> .

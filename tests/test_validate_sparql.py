@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import rdflib
 
-from ict_diplomacy import shacl_sparql, validate
+from ict_diplomacy.publish import shacl_sparql, validate
 
 from .test_validate import HEAD, VIOLATIONS
 

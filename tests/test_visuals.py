@@ -9,7 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from ict_diplomacy import assets, visuals
+from ict_diplomacy.web import assets, world_map
 from ict_diplomacy.project import ID_BASE, Project
 from tests.conftest import select
 from tests.test_deref import app_for
@@ -85,7 +85,7 @@ def test_timeline_refuses_a_filter_that_names_nothing(client):
 @pytest.mark.skipif(not installed(), reason="world-atlas is not installed (npm ci --prefix web)")
 def test_map_has_a_linked_path_for_every_country_of_ours_in_world_atlas(client, store):
     html = page(client, "/map?lang=en")
-    world = visuals.shapes(Project.find(), "countries-110m.json")
+    world = world_map.shapes(Project.find(), "countries-110m.json")
     ours = select(store, "SELECT ?c ?n WHERE { ?c a ictd:Country ; ictd:isoNumeric ?n }")
     assert len(ours) > 30
     for row in ours:
@@ -105,15 +105,15 @@ def test_map_fill_follows_the_count_of_activities(client, store):
              re.findall(r'fill="(#[0-9a-f]+)" data-iso="(\d+)" data-count="(\d+)"', html)}
     assert len(shown) > 30
     for fill, count in shown.values():
-        assert fill == visuals.fill(count)
-    darkness = visuals.PALETTE.index
+        assert fill == world_map.fill(count)
+    darkness = world_map.PALETTE.index
     ranked = sorted((count, darkness(fill)) for fill, count in shown.values() if count)
     assert [d for _, d in ranked] == sorted(d for _, d in ranked)  # more activities, never lighter
     direct = select(store, """SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {
         VALUES ?p { ictd:adoptingCountry ictd:partner ictd:party ictd:targetCountry }
         ?r ?p <https://w3id.org/ict-diplomacy/id/country/PE> }""")[0]["n"]
     assert shown["604"][1] >= int(direct) >= 3  # Peru: at least its direct activities
-    assert 'data-iso="392"' in html and visuals.JAPAN_FILL in html  # Japan drawn apart
+    assert 'data-iso="392"' in html and world_map.JAPAN_FILL in html  # Japan drawn apart
     assert "<title>Peru: " in html and "Legend" in html
 
 
@@ -128,19 +128,19 @@ def test_map_table_lists_every_country_but_japan(client, store):
 def test_topojson_arcs_decode_and_rings_close():
     topology = {"transform": {"scale": [0.5, 0.25], "translate": [-10, 20]},
                 "arcs": [[[0, 0], [4, 0], [0, 4]], [[4, 4], [-4, -4]]]}
-    arcs = visuals.decode_arcs(topology)
+    arcs = world_map.decode_arcs(topology)
     assert arcs == [[(-10, 20), (-8, 20), (-8, 21)], [(-8, 21), (-10, 20)]]
-    assert visuals.ring(arcs, [0, 1]) == [(-10, 20), (-8, 20), (-8, 21), (-10, 20)]
-    assert visuals.ring(arcs, [~1, ~0]) == [(-10, 20), (-8, 21), (-8, 20), (-10, 20)]
+    assert world_map.ring(arcs, [0, 1]) == [(-10, 20), (-8, 20), (-8, 21), (-10, 20)]
+    assert world_map.ring(arcs, [~1, ~0]) == [(-10, 20), (-8, 21), (-8, 20), (-10, 20)]
     across = {"transform": {"scale": [1, 1], "translate": [0, 0]}, "arcs": [[[170, 60], [19, 0], [-359, 0]]]}
-    assert [lon for lon, _ in visuals.ring(visuals.decode_arcs(across), [0])] == [170, 189, 190]
+    assert [lon for lon, _ in world_map.ring(world_map.decode_arcs(across), [0])] == [170, 189, 190]
 
 
 def test_natural_earth_projection_is_symmetric():
-    assert visuals.natural_earth(0, 0) == (0, 0)
-    x, y = visuals.natural_earth(120, 45)
-    assert (-x, -y) == pytest.approx(visuals.natural_earth(-120, -45))
-    assert visuals.natural_earth(180, 0)[0] == pytest.approx(0.8707 * 3.14159265, rel=1e-4)
+    assert world_map.natural_earth(0, 0) == (0, 0)
+    x, y = world_map.natural_earth(120, 45)
+    assert (-x, -y) == pytest.approx(world_map.natural_earth(-120, -45))
+    assert world_map.natural_earth(180, 0)[0] == pytest.approx(0.8707 * 3.14159265, rel=1e-4)
 
 
 # ---------------------------------------------------------------- ISDB-T chart
@@ -203,7 +203,7 @@ def test_the_query_given_runs_on_the_endpoint(client):
 
 @pytest.mark.parametrize("path", ["/static/vendor/../../pyproject.toml", "/static/vendor/%2e%2e/web/package.json",
                                   "/static/vendor/@zazuko/yasgui/package.json", "/static/vendor/yasgui/",
-                                  "/static/ictd/../visuals.py", "/static/ictd/nothing.js"])
+                                  "/static/ictd/../pictures.py", "/static/ictd/nothing.js"])
 def test_only_allow_listed_static_files_are_served(client, path):
     assert client.get(path).status_code == 404
 

@@ -11,10 +11,13 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from ict_diplomacy import build, serve
+from ict_diplomacy.publish.release import read_manifest
+
+from ict_diplomacy.web import server
 from ict_diplomacy.errors import MalformedQuery, NotAcceptable, Refused
-from ict_diplomacy.site import Settings, open_site
-from ict_diplomacy.workers import answer, open_store
+from ict_diplomacy.settings import Settings
+from ict_diplomacy.web.site import open_site
+from ict_diplomacy.sparql.workers import answer, open_store
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 
@@ -31,7 +34,7 @@ def ask(store, query: str, accept: str = "application/sparql-results+json", max_
 
 
 def test_both_store_modes_hold_the_release(worker_store, release):
-    assert len(worker_store) == build.read_manifest(release)["triples"]
+    assert len(worker_store) == read_manifest(release)["triples"]
 
 
 @pytest.mark.parametrize("accept,parse", [
@@ -72,7 +75,7 @@ def test_engine_interface(release):
             triples = await site.engine.triples("DESCRIBE <https://w3id.org/ict-diplomacy/id/country/BR>")
             assert triples and all(isinstance(t, ox.Triple) for t in triples)
             result = await site.engine.query("SELECT ?s ?o WHERE { ?s ?p ?o }", accept="text/csv",
-                                             substitutions={"s": ox.NamedNode("https://w3id.org/ict-diplomacy/id/country/BR")})
+                                             bindings={"s": ox.NamedNode("https://w3id.org/ict-diplomacy/id/country/BR")})
             assert result.media_type == "text/csv" and 0 < result.rows <= 50
             for bad, error in (("SELECT * {", MalformedQuery), ("SELECT * { SERVICE <http://127.0.0.1:1/> {} }", Refused)):
                 with pytest.raises(error):
@@ -87,10 +90,10 @@ def test_engine_interface(release):
 
 def test_serve_builds_a_missing_or_stale_release_first(make_project):
     project = make_project()
-    release = serve.ensure_release(project, None, Settings())
-    first = build.read_manifest(release)["release"]
-    assert serve.ensure_release(project, None, Settings()) == release
-    assert build.read_manifest(release)["release"] == first  # up to date: not rebuilt
+    release = server.ensure_release(project, None, Settings())
+    first = read_manifest(release)["release"]
+    assert server.ensure_release(project, None, Settings()) == release
+    assert read_manifest(release)["release"] == first  # up to date: not rebuilt
     (project.data_dir / "minimal.ttl").write_text((project.data_dir / "minimal.ttl").read_text() + "\n# changed\n")
-    serve.ensure_release(project, None, Settings())
-    assert build.read_manifest(release)["release"] != first
+    server.ensure_release(project, None, Settings())
+    assert read_manifest(release)["release"] != first

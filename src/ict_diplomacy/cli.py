@@ -6,12 +6,18 @@ Exit codes: 0 success; 1 the sources are invalid (a syntax error or a shape viol
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
-from . import __version__, build, links, stats, validate
+from . import __version__
 from .errors import IctdError, SourceSyntaxError, ValidationFailed
 from .project import Project
+from .publish import build, links, stats, validate
+from .settings import Settings, add_setting_options, settings_from_options
+
+COMMAND_TIMEOUT_S = 600.0     # a person at a terminal waits longer than a public endpoint's client
+COMMAND_MAX_ROWS = 10_000_000
 
 
 def _validate(args, project: Project) -> int:
@@ -31,11 +37,11 @@ def _build(args, project: Project) -> int:
 
 
 def _serve(args, project: Project) -> int:
-    from . import assets, serve, site  # the web stack loads only for this command
-    settings = site.settings_from_options(args)
-    release = serve.ensure_release(project, args.release, settings)
+    from .web import assets, server  # the web stack loads only for this command
+    settings = settings_from_options(args)
+    release = server.ensure_release(project, args.release, settings)
     assets.ensure_assets(project)  # npm ci --prefix web when the editor's and map's files are missing
-    serve.run(settings, release, args.host, args.port)
+    server.run(settings, release, args.host, args.port)
     return 0
 
 
@@ -46,20 +52,32 @@ def _stats(args, project: Project) -> int:
 
 
 def _query(args, project: Project) -> int:
-    from . import backends, queries, store  # loaded only for this command
+    from .sparql import queries, render  # loaded only for this command
     catalogue = queries.load(project)
     if args.list or not args.name:
-        print(queries.render_list(catalogue, args.lang or "en"))
+        print(render.render_list(catalogue, args.lang or "en"))
         return 0
     query = catalogue.get_query(args.name)
-    if args.sparql_endpoint:
-        backend = backends.RemoteBackend(args.sparql_endpoint)
-    else:
-        backend = backends.EmbeddedBackend(store.open_read_only(project.dist / build.STORE_DIR))
-    result = queries.run(query, queries.parse_assignments(args.param), backend,
-                         lang=args.lang, wikidata_endpoint=args.wikidata_endpoint)
-    print(queries.render(result, args.format))
+    params = queries.parse_assignments(args.param)
+    print(render.render(asyncio.run(_run_stored(project, query, params, args)), args.format))
     return 0
+
+
+async def _run_stored(project: Project, query, params: dict[str, str], args):
+    """One stored query through the engine the server uses: one worker over ./dist (or the
+    endpoint given), with the limits of a command rather than of a public server."""
+    from .publish import store
+    from .publish.release import STORE_DIR, Release
+    from .sparql import queries
+    from .sparql.connect import opened
+    if not args.sparql_endpoint:  # name a missing or damaged store as the user knows it, before a worker starts
+        store.open_read_only(project.dist / STORE_DIR)
+    settings = Settings(workers=1, max_concurrent=1, answer_cache_mb=0, store_mode="disk",
+                        query_timeout=COMMAND_TIMEOUT_S, max_rows=COMMAND_MAX_ROWS,
+                        sparql_endpoint=args.sparql_endpoint or "",
+                        service_allow=[args.wikidata_endpoint or queries.WIKIDATA_ENDPOINT])
+    async with opened(settings, Release.find(project.dist)) as engine:
+        return await queries.run(query, params, engine, lang=args.lang, wikidata_endpoint=args.wikidata_endpoint)
 
 
 def _links(args, project: Project) -> int:
@@ -74,7 +92,6 @@ def _links(args, project: Project) -> int:
 
 
 def _add_setting_options(command: argparse.ArgumentParser) -> None:
-    from .site import add_setting_options
     add_setting_options(command.add_argument_group("limits and options (the settings table)"))
 
 

@@ -1,0 +1,110 @@
+"""The web app: built by `create_app(site)` from explicit state (server.py runs it).
+
+Routes come from each part's `routes(site)`, in the order of PARTS: the SPARQL endpoint first,
+the dereferencing of resource IRIs last because it answers the widest paths. Every error becomes one JSON shape here, and nowhere else:
+`{"error": {"status", "code", "message", "detail"}}` (plain text for clients asking for it).
+A handler reports the rows it returned with `request.state.rows = n` for the request log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
+from ..formats import parse_accept
+from . import api, deref, downloads, endpoint, pages, pictures
+from .site import Site
+
+log = logging.getLogger("ict_diplomacy.web")
+
+# pictures before pages: pages mounts all of /static, pictures serves /static/vendor/… and /static/ictd/…
+PARTS = (endpoint, api, downloads, pictures, pages, deref)
+EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
+                   "Content-Location", "Vary"]
+LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
+                  QueryDefinitionError: (400, "bad-query"), OutputFormatError: (406, "not-acceptable"),
+                  BackendError: (502, "backend-error")}
+
+
+def create_app(site: Site) -> Starlette:
+    routes = [route for part in PARTS for route in part.routes(site)]
+    middleware = [Middleware(RequestLog)]
+    if site.settings.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                                     allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: _starlette_error, IctdError: _library_error,
+                                        Exception: _unexpected_error})
+    app.state.site = site
+    return app
+
+
+# ---------------------------------------------------------------- errors, in one shape
+
+
+def error_response(request: Request, status: int, code: str, message: str, detail: dict | None = None,
+                   headers: dict | None = None) -> Response:
+    """The one error shape: JSON, or plain text when the client prefers text/plain."""
+    preferred = next((m for m, q in parse_accept(request.headers.get("accept"))
+                      if q > 0 and m in ("text/plain", "application/json", "text/*")), "application/json")
+    if preferred != "application/json":
+        body = f"{status} {code}: {message}\n"
+        if detail:
+            body += "".join(f"{k}: {v}\n" for k, v in detail.items())
+        return Response(body, status_code=status, media_type="text/plain; charset=utf-8", headers=headers)
+    shape = {"error": {"status": status, "code": code, "message": message, "detail": detail or {}}}
+    return Response(json.dumps(shape, ensure_ascii=False), status_code=status,
+                    media_type="application/json", headers=headers)
+
+
+async def _library_error(request: Request, error: IctdError) -> Response:
+    if isinstance(error, HttpError):
+        return error_response(request, error.status, error.code, error.message, error.detail, error.headers)
+    for kind, (status, code) in LIBRARY_ERRORS.items():
+        if isinstance(error, kind):
+            return error_response(request, status, code, str(error))
+    return error_response(request, 500, "internal-error", str(error))
+
+
+async def _starlette_error(request: Request, error: HTTPException) -> Response:
+    code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    return error_response(request, error.status_code, code, str(error.detail), headers=error.headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "internal-error", f"the server failed: {type(error).__name__}")
+
+
+# ---------------------------------------------------------------- one log line per request
+
+
+class RequestLog:
+    """ASGI middleware logging method, path, status, milliseconds and rows of each request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [0]
+
+        async def send_and_note(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            rows = scope.get("state", {}).get("rows")
+            log.info("%s %s %d %.1f ms rows=%s", scope["method"], scope["path"], status[0] or 500,
+                     (time.perf_counter() - started) * 1000, "-" if rows is None else rows)

@@ -1,0 +1,119 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: read-only, with the limits of the settings.
+
+GET ?query=, POST form (query=), POST application/sparql-query. Results as SPARQL JSON, XML, CSV,
+TSV; graphs as Turtle, N-Triples, JSON-LD, RDF/XML, chosen by Accept or ?format=. A bare GET
+answers the SPARQL 1.1 Service Description, listing every limit (service_description.py). Updates
+are refused (405), and so is SERVICE unless its endpoint is in the `service_allow` list (403);
+the engine applies that policy (sparql/text.py `guard`), this module speaks the protocol."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import formats
+from ..errors import BadRequest, MalformedQuery, PayloadTooLarge, ReadOnly, UnsupportedMediaType
+from .service_description import service_description
+from .site import Site
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+
+
+def routes(site: Site) -> list[Route]:
+    async def endpoint(request: Request) -> Response:
+        return await answer(site, request)
+    return [Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"])]
+
+
+async def answer(site: Site, request: Request) -> Response:
+    params = await protocol_params(request, site.settings.max_request_bytes)
+    if "update" in params:
+        raise ReadOnly("this SPARQL endpoint is read-only: the update operation is not accepted")
+    queries = params.get("query", [])
+    if not queries:
+        return service_description(site, request)
+    if len(queries) > 1:
+        raise BadRequest("give exactly one query (the request has several `query` parameters)")
+    if params.get("default-graph-uri") or params.get("named-graph-uri"):
+        raise BadRequest("default-graph-uri and named-graph-uri are not supported: the whole dataset "
+                         "is the default graph and there are no named graphs; leave them out")
+    text = queries[0]
+    if not text.strip():
+        raise MalformedQuery("the query is empty")
+    result = await site.engine.query(text, accept=requested_format(request, params),
+                                     timeout=_timeout(params))
+    request.state.rows = result.rows
+    headers = {"Vary": "Accept", "X-SPARQL-Rows": str(result.rows),
+               "Cache-Control": "no-cache"}
+    if result.truncated:
+        headers["X-SPARQL-Truncated"] = "true"
+    return Response(result.body, media_type=formats.by_media_type(result.media_type).content_type, headers=headers)
+
+
+async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[str]]:
+    """The protocol's parameters from the URL and the body (form, query or update)."""
+    if len(request.url.query) > max_bytes:
+        raise PayloadTooLarge(f"the query string is longer than {max_bytes} bytes (max_request_bytes)")
+    params: dict[str, list[str]] = {}
+    for name, value in parse_qsl(request.url.query, keep_blank_values=True):
+        params.setdefault(name, []).append(value)
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == UPDATE_BODY:
+        raise ReadOnly("this SPARQL endpoint is read-only: application/sparql-update is not accepted")
+    body = (await read_body(request, max_bytes)).decode("utf-8", errors="replace")
+    if content_type == FORM:
+        for name, value in parse_qsl(body, keep_blank_values=True):
+            params.setdefault(name, []).append(value)
+    elif content_type == QUERY_BODY:
+        params.setdefault("query", []).append(body)
+    else:
+        raise UnsupportedMediaType(
+            f"POST a query as {QUERY_BODY} or as a {FORM} form; got {content_type or 'no Content-Type'}")
+    return params
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"the request body is {declared} bytes; the limit is {max_bytes} (max_request_bytes)")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes (max_request_bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def requested_format(request: Request, params: dict[str, list[str]]) -> str:
+    """An Accept value: ?format= (or ?output=) when given, else the request's Accept header. A
+    name may mean one format for results and another for graphs (`json`: SPARQL JSON or JSON-LD),
+    so it becomes every media type it names, and the engine picks by the kind of the query."""
+    wanted = (params.get("format") or params.get("output") or [""])[0].strip().lower()
+    if not wanted:
+        return request.headers.get("accept", "*/*")
+    meant = [f.media_type for f in formats.FORMATS if f.answers_to(wanted) and f.kinds != (formats.PAGE,)]
+    if meant:
+        return ", ".join(meant)
+    if "/" in wanted:
+        return wanted
+    raise BadRequest(f"unknown format {wanted!r}",
+                     detail={"formats": sorted({n for f in formats.FORMATS if formats.PAGE not in f.kinds
+                                                for n in (f.name, *f.names)})})
+
+
+def _timeout(params: dict[str, list[str]]) -> float | None:
+    raw = (params.get("timeout") or [""])[0]
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise BadRequest(f"timeout must be a number of seconds, got {raw!r}") from None

@@ -1,0 +1,255 @@
+"""Language of the human pages: which one a request gets, the words of the interface, and
+dates and money written for people.
+
+One table holds every interface text in both languages (`MESSAGES`, data rather than code);
+templates read it as `t.key`. The language of a page is `?lang=` first, then the `lang` cookie
+that the language switch sets (`/lang/{ja|en}`), then `Accept-Language`, then English. Dates are
+written as precisely as the data states them (2019年12月 / December 2019); yen amounts in 億円 or
+billion yen, the exact number kept beside them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from ..project import ICTD, PREFIXES
+from ..formats import parse_accept
+
+LANGUAGES = ("ja", "en")
+DEFAULT_LANGUAGE = "en"
+COOKIE = "lang"
+XSD = PREFIXES["xsd"]
+
+MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
+    "site": ("ICT外交 Linked Data", "ICT Diplomacy Linked Data"),
+    "skip": ("本文へ移動", "Skip to content"),
+    "home": ("トップ", "Home"),
+    "search": ("検索", "Search"),
+    "search_label": ("名前で資源を検索", "Find a resource by name"),
+    "search_placeholder": ("例: WRC-19、APT、電気通信", "e.g. WRC-19, APT, telecommunication"),
+    "editor": ("クエリエディタ", "Query editor"),
+    "queries": ("保存クエリ", "Stored queries"),
+    "timeline": ("年表", "Timeline"),
+    "map": ("世界地図", "World map"),
+    "ontology": ("オントロジー", "Ontology"),
+    "dumps": ("ダウンロード", "Downloads"),
+    "sparql": ("SPARQLエンドポイント", "SPARQL endpoint"),
+    "api": ("クエリAPI", "Query API"),
+    "switch": ("English", "日本語"),
+    "switch_label": ("Switch to English", "日本語に切り替える"),
+    "formats": ("他の形式", "Other formats"),
+    "site_nav": ("サイト内の案内", "Site"),
+    "licence_note": ("データとオントロジーのライセンス", "Data and ontology licence"),
+    "about": ("概要", "About"),
+    # landing page
+    "intro": ("総務省『令和2年版 情報通信白書』第6章第8節「ICT国際戦略の推進」に書かれたすべての事実を、日本語と英語のラベル付きの Linked Data として公開しています。",
+              "Every fact of section 8 of chapter 6 (“Promotion of ICT international strategy”) of MIC's White Paper on Information and Communications in Japan, 2020, published as linked data with Japanese and English labels."),
+    "source": ("出典", "Source"),
+    "official_page": ("総務省の公式ページ", "official page at MIC"),
+    "licence": ("ライセンス", "Licence"),
+    "size": ("規模", "Size"),
+    "triples": ("トリプル", "triples"),
+    "entities": ("資源", "resources"),
+    "classes_used": ("主な種類", "Main kinds of resources"),
+    "explore": ("探す", "Explore"),
+    "editor_text": ("SPARQLを書いて実行する", "write and run SPARQL"),
+    "queries_text": ("よくある質問への用意されたクエリ", "ready-made queries for common questions"),
+    "dumps_text": ("データ全体のファイル（Turtle、N-Triples、JSON-LD）", "the whole graph as files (Turtle, N-Triples, JSON-LD)"),
+    "ontology_text": ("クラスとプロパティの説明", "the classes and properties"),
+    "timeline_text": ("会合・合意・採用を時間順に", "meetings, agreements and adoptions over time"),
+    "map_text": ("国ごとの活動数", "activities by country"),
+    "examples": ("例", "Examples"),
+    # resource pages
+    "type": ("種類", "Type"),
+    "properties": ("詳細", "Details"),
+    "property": ("プロパティ", "Property"),
+    "value": ("値", "Value"),
+    "incoming": ("言及元", "Mentioned in"),
+    "sources": ("出典", "Sources"),
+    "within": ("所収", "in"),
+    "original": ("原文（総務省）", "original text (MIC)"),
+    "links_out": ("外部リンク", "Links to other datasets"),
+    "amount": ("金額", "Amount"),
+    "exact": ("正確な値", "exact value"),
+    "other_name": ("英語名", "Japanese name"),
+    "iri": ("IRI", "IRI"),
+    # search
+    "results_for": ("「{q}」の検索結果", "Results for “{q}”"),
+    "no_results": ("見つかりませんでした。", "Nothing found."),
+    "result_count": ("{n}件", "{n} found"),
+    "matched": ("一致した名前", "matched name"),
+    "empty_query": ("名前の一部を入力してください。", "Type part of a name."),
+    # stored queries
+    "queries_intro": ("よくある質問に答えるSPARQLクエリです。パラメータを選んで実行し、結果を表やファイルで受け取れます。",
+                      "SPARQL queries that answer common questions. Choose the parameters, run them, and get the results as a table or a file."),
+    "parameters": ("パラメータ", "Parameters"),
+    "run": ("実行", "Run"),
+    "results": ("結果", "Results"),
+    "open_editor": ("エディタで開く", "Open in the query editor"),
+    "download": ("ダウンロード", "Download"),
+    "rows": ("{n}行", "{n} rows"),
+    "truncated": ("結果は上限で打ち切られています。", "The result was cut at the row limit."),
+    "federated": ("このクエリはWikidataに問い合わせます（SERVICE）。このサーバーでは許可されていません。",
+                  "This query calls Wikidata (SERVICE), which this server does not allow."),
+    "needs_value": ("値を選んで実行してください。", "Choose the values and run the query."),
+    "query_error": ("クエリを実行できませんでした", "The query could not run"),
+    "yes": ("はい", "yes"),
+    "no": ("いいえ", "no"),
+    "graph_result": ("グラフ（RDF）を返すクエリです。ダウンロードから取得してください。",
+                     "This query returns a graph (RDF); get it from the download links."),
+    "query_text": ("SPARQL", "SPARQL"),
+    # ontology
+    "classes": ("クラス", "Classes"),
+    "object_properties": ("オブジェクトプロパティ", "Object properties"),
+    "datatype_properties": ("データ型プロパティ", "Datatype properties"),
+    "annotation_properties": ("注釈プロパティ", "Annotation properties"),
+    "other": ("その他の語彙", "Other terms"),
+    "version": ("版", "Version"),
+    "term": ("語彙", "Terms"),
+    "label": ("ラベル", "Label"),
+    "definition": ("定義", "Definition"),
+    "parents": ("上位", "Broader"),
+    "domain": ("定義域", "Domain"),
+    "range": ("値域", "Range"),
+    "one_of": ("次のいずれか", "one of"),
+    "union": ("次のいずれかに当たるもの", "Any of"),
+    "shapes": ("検証規則（SHACL）", "Validation rules (SHACL)"),
+    "example": ("例", "Example"),
+    "alignments": ("外部語彙との対応", "Alignments"),
+    "imi": ("IMIコア語彙との対応", "IMI core vocabulary"),
+    "severity_warning": ("推奨", "recommended"),
+    "contents": ("目次", "Contents"),
+    "instances": ("実例", "Instances"),
+    # pictures and the query editor
+  # key: (ja, en)
+    "timeline_intro": ("会合・対話・合意・ISDB-T方式の採用を日付順に並べています。国・組織・テーマで絞り込めます。",
+                       "Meetings, dialogues, agreements and adoptions of ISDB-T, in date order. Filter them by country, organization or topic."),
+    "country": ("国", "Country"), "organization": ("組織", "Organization"), "topic": ("テーマ", "Topic"),
+    "any": ("すべて", "All"), "filter": ("絞り込む", "Filter"), "clear_filters": ("条件を外す", "Clear filters"),
+    "entries": ("{n}件", "{n} entries"), "none": ("該当する項目はありません。", "Nothing matches these filters."),
+    "map_intro": ("日本との活動（会合、対話、合意、協力案件、採用など）の数で国を色分けしています。国をクリックするとその国のページに移ります。",
+                  "Countries coloured by the number of activities with Japan (meetings, dialogues, agreements, projects, adoptions …). Click a country to open its page."),
+    "map_title": ("日本との活動の数（国別）", "Number of activities with Japan, by country"),
+    "activities": ("{n}件の活動", "{n} activities"), "activity_one": ("1件の活動", "1 activity"),
+    "legend": ("凡例", "Legend"), "japan": ("日本", "Japan"), "not_ours": ("データにない国", "not in the data"),
+    "count": ("活動の数", "Activities"), "table": ("国別の一覧", "All countries"),
+    "off_map": ("地図の縮尺では小さすぎるため点で示した国: {names}", "Shown as a dot, too small at this scale: {names}"),
+    "no_map": ("地図データがありません。`npm ci --prefix web` を実行してください。",
+               "The map data is not installed: run `npm ci --prefix web`."),
+    "map_source": ("地図: Natural Earth（npmパッケージ world-atlas）", "Map: Natural Earth (npm package world-atlas)"),
+    "chart": ("ISDB-T 採用国の推移", "Adoptions of ISDB-T over time"),
+    "chart_intro": ("日本方式の地上デジタルテレビ放送（ISDB-T）を採用した国の累計。出典に書かれた採用だけを示します。",
+                    "Cumulative number of countries that adopted ISDB-T, Japan's digital terrestrial television standard, as named in the source."),
+    "cumulative": ("累計採用国数", "Cumulative adoptions"), "year": ("年", "Year"),
+    "date": ("時期", "Date"), "adoptions_table": ("採用の一覧", "The adoptions"),
+    "chart_desc": ("{n}か国: {list}", "{n} countries: {list}"),
+    "editor_intro": ("SPARQLを書いてこのサイトのエンドポイント（/sparql）で実行します。よく使う接頭辞は入力済みです。下の保存クエリを例として開けます。",
+                     "Write SPARQL and run it on this site's endpoint (/sparql). The usual prefixes are filled in; open a stored query below as an example."),
+    "editor_examples": ("例（保存クエリ）", "Examples (stored queries)"),
+    "no_editor": ("エディタのファイルがありません（`npm ci --prefix web`）。下のフォームで実行できます。",
+                  "The editor's files are not installed (`npm ci --prefix web`); the form below still runs queries."),
+    "query": ("クエリ", "Query"),
+}
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+# How the source's qualifiers of a number are written around it.
+QUALIFIERS = {
+    ICTD + "Approximately": {"ja": "約{}", "en": "about {}"},
+    ICTD + "AtLeast": {"ja": "{}以上", "en": "at least {}"},
+}
+
+# Japanese and English units of large yen amounts, largest first.
+YEN_UNITS = {
+    "ja": ((10 ** 12, "兆円"), (10 ** 8, "億円"), (10 ** 4, "万円"), (1, "円")),
+    "en": ((10 ** 12, " trillion yen"), (10 ** 9, " billion yen"), (10 ** 6, " million yen"), (1, " yen")),
+}
+
+
+def messages(lang: str) -> dict[str, str]:
+    """The interface texts in one language, by key."""
+    index = LANGUAGES.index(lang)
+    return {key: texts[index] for key, texts in MESSAGES.items()}
+
+
+def sentence_case(text: str) -> str:
+    """`country` → `Country` for a heading or a list (labels in the data are lower case)."""
+    return text[:1].upper() + text[1:]
+
+
+def other_language(lang: str) -> str:
+    return "ja" if lang == "en" else "en"
+
+
+def pick_language(request) -> str:
+    """ja or en: `?lang=`, then the `lang` cookie, then Accept-Language, then English."""
+    asked = (request.query_params.get("lang") or "").lower()
+    if asked in LANGUAGES:
+        return asked
+    remembered = (request.cookies.get(COOKIE) or "").lower()
+    if remembered in LANGUAGES:
+        return remembered
+    for tag, q in parse_accept(request.headers.get("accept-language") or "en"):
+        primary = tag.split("-")[0]
+        if q > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+# ---------------------------------------------------------------- dates
+
+def format_date(value: str, datatype: str | None, lang: str) -> str | None:
+    """A date written for people at the precision of its datatype; None when it is not one."""
+    try:
+        if datatype == XSD + "date":
+            year, month, day = (int(p) for p in value[:10].split("-"))
+            return f"{year}年{month}月{day}日" if lang == "ja" else f"{day} {MONTHS_EN[month - 1]} {year}"
+        if datatype == XSD + "gYearMonth":
+            year, month = (int(p) for p in value[:7].split("-"))
+            return f"{year}年{month}月" if lang == "ja" else f"{MONTHS_EN[month - 1]} {year}"
+        if datatype == XSD + "gYear":
+            return f"{int(value[:4])}年" if lang == "ja" else str(int(value[:4]))
+    except (ValueError, IndexError):
+        return None
+    return None
+
+
+# ---------------------------------------------------------------- numbers and money
+
+def _decimal(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError):
+        return None
+
+
+def _plain(number: Decimal) -> str:
+    """A decimal without exponent or trailing zeros, with thousands separators."""
+    text = f"{number.normalize():f}"
+    whole, _, fraction = text.partition(".")
+    grouped = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
+    return grouped + (f".{fraction}" if fraction else "")
+
+
+def format_number(value: str) -> str:
+    number = _decimal(value)
+    return value if number is None else _plain(number)
+
+
+def qualify(text: str, qualifier: str | None, lang: str) -> str:
+    pattern = QUALIFIERS.get(qualifier or "", {}).get(lang, "{}")
+    return pattern.format(text)
+
+
+def format_yen(value: str, lang: str, qualifier: str | None = None) -> dict:
+    """`{"text": "約792億円", "exact": "79,200,000,000円"}` (or in English); the text uses the
+    largest unit the amount reaches, the exact number stays beside it."""
+    number = _decimal(value)
+    if number is None:
+        return {"text": value, "exact": value}
+    for size, unit in YEN_UNITS[lang]:
+        if abs(number) >= size:
+            break
+    text = qualify(_plain(number / size) + unit, qualifier, lang)
+    exact = f"{_plain(number)}円" if lang == "ja" else f"¥{_plain(number)}"
+    return {"text": text, "exact": exact}
