@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .errors import IctdError, SourceSyntaxError, ValidationFailed
 from .project import Project
-from .publish import build, links, stats, validate
+from .publish import build, links, linkstats, stats, validate
 from .settings import Settings, add_setting_options, settings_from_options
 
 COMMAND_TIMEOUT_S = 600.0     # a person at a terminal waits longer than a public endpoint's client
@@ -46,7 +46,7 @@ def _serve(args, project: Project) -> int:
 
 
 def _stats(args, project: Project) -> int:
-    report = stats.project_report(project)
+    report = linkstats.project_report(project) if args.links else stats.project_report(project)
     print(report.to_json() if args.format == "json" else report.to_table())
     return 0
 
@@ -122,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = commands.add_parser("stats", help="coverage and quality report: classes, labels, provenance, Wikidata, dates")
     s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--links", action="store_true",
+                   help="the link-quality report instead: linked, open with a reason and not searched, per class and target")
     s.set_defaults(run=_stats)
 
     q = commands.add_parser("query", help="run a stored SPARQL query (queries/*.rq) on the built store or an endpoint")

@@ -4,7 +4,8 @@
 - the links backed by an evidence table in data/links/ (`*-evidence.tsv`, one row per resource:
   the value, where it was seen, a note; a row without a value is an open item and its note says
   why): corporate numbers and gBizINFO, the EU corporate-body authority, UN M49, GeoNames, and
-  the Wikidata QIDs that no entity file states yet. Each target writes one Turtle file, so an
+  the Wikidata QIDs that no entity file states yet (the EuroVoc table backs links that
+  data/entities/topics.ttl states by hand). Each target writes one Turtle file, so an
   identifier is typed once, in its evidence row, and never again.
 """
 
@@ -19,6 +20,7 @@ import pycountry
 import pyoxigraph as ox
 
 from ..project import ICTD, ID_BASE, PREFIXES, Project
+from .description import LINK_TARGETS_BY_KEY, LinkTarget
 from .sources import RDF_TYPE, parse_file
 
 LINKS_DIR = Path("links")
@@ -64,41 +66,53 @@ def _code(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Target:
-    """One link target: its evidence table, how a value becomes an IRI, the property that links it."""
+    """The evidence table of one link target (description.LINK_TARGETS names the dataset itself):
+    how a value becomes an IRI, the property that links it, the file the links are written to."""
 
-    key: str
-    title: str
+    key: str                 # a description.LINK_TARGETS key
     table: str               # file in data/links/
     column: str              # the value column of the table
     iri_template: str        # "{}" is the value
     predicate: str           # the exact link
-    output: str              # generated Turtle file in data/links/
+    output: str              # generated Turtle file in data/links/; "" when entity files state every link
     valid: Callable[[str], bool]
     literal: str = ""        # property also stating the value as a literal, if any
-    evidence_only: bool = False  # links some entity files state by hand (Wikidata): only the rest are generated
+    hand_written: bool = False  # entity files state some links by hand: only the rest are generated
+
+    @property
+    def dataset(self) -> LinkTarget:
+        return LINK_TARGETS_BY_KEY[self.key]
+
+    @property
+    def title(self) -> str:
+        return self.dataset.title
 
     @property
     def uri_space(self) -> str:
-        return self.iri_template.split("{}")[0]
+        return self.dataset.uri_space
 
     def iri(self, value: str) -> str:
         return self.iri_template.format(value)
 
 
+def _eurovoc(value: str) -> bool:
+    space = LINK_TARGETS_BY_KEY["eurovoc"].uri_space
+    return value.startswith(space) and len(value) > len(space)
+
+
 TARGETS = (
-    Target("gbizinfo", "gBizINFO (corporate numbers of the National Tax Agency)", "corporate-number-evidence.tsv",
-           "number", "http://hojin-info.go.jp/data/basic/{}", SCHEMA_SAME_AS, "corporate-numbers.ttl",
-           is_corporate_number, literal=ICTD + "corporateNumber"),
-    Target("eu-corporate-body", "EU Publications Office corporate-body authority table", "eu-corporate-body-evidence.tsv",
-           "code", "http://publications.europa.eu/resource/authority/corporate-body/{}", SKOS + "exactMatch",
+    Target("gbizinfo", "corporate-number-evidence.tsv", "number", "http://hojin-info.go.jp/data/basic/{}",
+           SCHEMA_SAME_AS, "corporate-numbers.ttl", is_corporate_number, literal=ICTD + "corporateNumber"),
+    Target("eu-corporate-body", "eu-corporate-body-evidence.tsv", "code",
+           "http://publications.europa.eu/resource/authority/corporate-body/{}", SKOS + "exactMatch",
            "eu-corporate-bodies.ttl", _code),
-    Target("m49", "UN M49 areas (FAO Caliper linked-data edition)", "m49-evidence.tsv", "code",
-           "http://stats-class.fao.uniroma2.it/geo/m49/{}", SKOS + "exactMatch", "m49.ttl", _digits(3),
-           literal=ICTD + "m49Code"),
-    Target("geonames", "GeoNames", "geonames-evidence.tsv", "geonameid", "https://sws.geonames.org/{}/",
-           SKOS + "exactMatch", "geonames.ttl", lambda v: v.isdigit() and v[:1] != "0"),
-    Target("wikidata", "Wikidata", "wikidata-evidence.tsv", "qid", "http://www.wikidata.org/entity/{}",
-           OWL_SAME_AS, "wikidata.ttl", _qid, evidence_only=True),
+    Target("m49", "m49-evidence.tsv", "code", "http://stats-class.fao.uniroma2.it/geo/m49/{}", SKOS + "exactMatch",
+           "m49.ttl", _digits(3), literal=ICTD + "m49Code"),
+    Target("geonames", "geonames-evidence.tsv", "geonameid", "https://sws.geonames.org/{}/", SKOS + "exactMatch",
+           "geonames.ttl", lambda v: v.isdigit() and v[:1] != "0"),
+    Target("wikidata", "wikidata-evidence.tsv", "qid", "http://www.wikidata.org/entity/{}", OWL_SAME_AS,
+           "wikidata.ttl", _qid, hand_written=True),
+    Target("eurovoc", "eurovoc-evidence.tsv", "eurovoc", "{}", SKOS + "exactMatch", "", _eurovoc, hand_written=True),
 )
 TARGETS_BY_KEY = {t.key: t for t in TARGETS}
 
@@ -117,14 +131,18 @@ class Row:
     value: str      # empty for an open item
     match: str      # "exact" or "close"
     note: str
+    where: str      # where the value was seen
     line: int
 
 
 def evidence_rows(path: Path, column: str) -> list[Row]:
+    """The rows of an evidence table (none if the table does not exist yet)."""
+    if not path.exists():
+        return []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t")
-        return [Row(r["iri"], (r[column] or "").strip(), (r.get("match") or "exact").strip(), r.get("note") or "", n)
-                for n, r in enumerate(reader, start=2)]
+        return [Row(r["iri"], (r[column] or "").strip(), (r.get("match") or "exact").strip(), r.get("note") or "",
+                    r.get("where_seen") or "", n) for n, r in enumerate(reader, start=2)]
 
 
 @dataclass(frozen=True)
@@ -164,7 +182,7 @@ def predicate_for(target: Target, row: Row, classes: set[str]) -> str:
 # ---------------------------------------------------------------- reading the data
 
 def _generated(project: Project) -> set[Path]:
-    return {project.data_dir / ISO_FILE} | {project.data_dir / LINKS_DIR / t.output for t in TARGETS}
+    return {project.data_dir / ISO_FILE} | {project.data_dir / LINKS_DIR / t.output for t in TARGETS if t.output}
 
 
 def hand_written_triples(project: Project) -> list[ox.Triple]:
@@ -234,7 +252,9 @@ def generated_links(project: Project) -> dict[Path, str]:
     files = {}
     for key, links in all_links(project, triples).items():
         target = TARGETS_BY_KEY[key]
-        if target.evidence_only:
+        if not target.output:
+            continue
+        if target.hand_written:
             links = [link for link in links if (link.subject, link.predicate, link.object) not in stated]
         files[project.data_dir / LINKS_DIR / target.output] = links_turtle(target, links)
     return files

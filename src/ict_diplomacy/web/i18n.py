@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {  # key: (ja, en)
     "map": ("世界地図", "World map"),
     "ontology": ("オントロジー", "Ontology"),
     "dumps": ("ダウンロード", "Downloads"),
+    "links": ("リンク", "Links"),
     "sparql": ("SPARQLエンドポイント", "SPARQL endpoint"),
     "api": ("クエリAPI", "Query API"),
     "switch": ("English", "日本語"),
