@@ -256,6 +256,239 @@ def test_rwanda_memorandum_and_minister_visits(store):
     assert (row["date"], row["where"].rsplit("/", 1)[-1]) == ("2018-05", "RW")
     # 「2019年1月及び2019年8月には、インガビレICT・イノベーション大臣が訪日した機会を捉え、石田総務大臣（当時）との面談を実施」
     rows = select(store, """SELECT ?date WHERE {
-        ?m a ictd:Meeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
+        ?m a ictd:MinisterialMeeting ; ictd:participant person:ishida-masatoshi , ?rw ; ictd:date ?date .
         ?rw ictd:holdsPost/ictd:postIn organization:rw-mitec } ORDER BY ?date""")
     assert [r["date"] for r in rows] == ["2019-01", "2019-08"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1) and 1(1)ア
+
+def test_mic_overseas_expansion_purpose_fields_and_strategy(store):
+    # 「我が国のICT産業の国際競争力強化及びICTを活用した世界の課題解決の推進を目的に」
+    # 「ICT、郵便のみならず、消防、統計、行政相談制度、地方自治等といった幅広い分野で海外展開を推進」
+    # 「2018年（平成30年）2月には…「総務省海外展開戦略」を策定し、イ以降のとおり、海外展開に取り組んできた」
+    row = one(store, """SELECT ?purpose ?strategy WHERE {
+        ?p a ictd:Initiative ; ictd:organizer organization:mic ; ictd:topic topic:local-government , topic:fire-services ;
+           ictd:nonExhaustive ictd:topic ; ictd:purpose ?purpose ; ictd:basedOn ?s .
+        ?s ictd:date "2018-02"^^xsd:gYearMonth ; rdfs:label ?strategy FILTER(lang(?strategy) = "ja")
+        FILTER(lang(?purpose) = "ja") }""")
+    assert row["strategy"] == "総務省海外展開戦略"
+    assert "国際競争力強化" in row["purpose"] and "世界の課題解決" in row["purpose"]
+
+
+def test_jict_partner_of_mic_is_one_of_several(store):
+    # 「必要に応じて、株式会社海外通信・放送・郵便事業支援機構（JICT）や関係機関とも連携し」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:participant organization:jict ; ictd:nonExhaustive ictd:participant ;
+        ictd:organizer organization:mic }""")
+    assert row["p"].endswith("project/mic-ict-overseas-expansion")
+
+
+def test_purposes_of_the_strategy_the_action_plan_and_jict(store):
+    # 「これらの取組を総合的・戦略的に推進し、更なる海外展開の強化を図るため、「総務省海外展開戦略」を策定」
+    # 「政策資源を総動員し、より実質的に海外展開を進めるため、…「総務省海外展開行動計画2020」を…策定」
+    # 脚注*2「…もって我が国経済の持続的な成長に寄与することを目的としている」
+    rows = select(store, """SELECT ?label ?purpose WHERE {
+        VALUES ?r { document:mic-overseas-expansion-strategy document:mic-overseas-expansion-action-plan-2020 organization:jict }
+        ?r rdfs:label ?label ; ictd:purpose ?purpose FILTER(lang(?label) = "ja" && lang(?purpose) = "ja") }""")
+    purposes = {r["label"]: r["purpose"] for r in rows}
+    assert "総合的・戦略的に推進" in purposes["総務省海外展開戦略"]
+    assert "政策資源を総動員" in purposes["総務省海外展開行動計画2020"]
+    assert "我が国経済の持続的な成長に寄与" in purposes["株式会社海外通信・放送・郵便事業支援機構"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)イ
+
+def test_isdb_t_promoted_since_around_december_2003(store):
+    # 「日本で地上デジタル放送が開始された2003年12月頃から取り組んでいる地上デジタル放送日本方式の展開」
+    rows = select(store, """SELECT ?r ?date WHERE {
+        ?r ictd:topic topic:digital-terrestrial-broadcasting ; dct:source source:1-1-i-1 ;
+           ictd:approximateDate ?p ; ?p ?date . FILTER(?p IN (ictd:date, ictd:startDate)) }""")
+    assert {(r["r"].rsplit("/", 1)[-1], r["date"]) for r in rows} == {
+        ("isdb-t-overseas-promotion", "2003-12"), ("japan-dtt-launch-2003", "2003-12")}
+
+
+def test_isdb_t_twenty_countries_counted_as_of_the_source(store):
+    # 「中南米を中心として、日本を含む20か国が同方式を採用するなどの成果となっている」 (the 2020 white paper)
+    row = one(store, """SELECT ?n ?asof WHERE {
+        ?s ictd:statisticSubject standard:isdb-t ; ictd:unit ictd:Countries ; ictd:value ?n ; ictd:asOf ?asof }""")
+    assert (Decimal(row["n"]), row["asof"]) == (20, "2020")
+
+
+def test_myanmar_largest_mno_is_the_mpt_kddi_sumitomo_business(store):
+    # 1(1)イ(ア)「日本企業が携帯電話通信事業に参入し、2019年9月時点で2,400万の契約者数を抱える同国最大のMNOを運営」
+    # 1(1)ウ(ア)B「MPT（国営電気通信事業体）とKDDI・住友商事の共同事業」: one business, one IRI
+    row = one(store, """SELECT ?business ?retired WHERE {
+        ?s ictd:unit ictd:Subscriptions ; ictd:statisticSubject ?business .
+        ?business ictd:participant organization:kddi , organization:sumitomo-corporation , organization:mpt ;
+                  dct:source source:1-1-i-1 , source:1-1-u-1-b .
+        ?retired a ictd:RetiredResource ; dct:isReplacedBy ?business }""")
+    assert row["retired"].endswith("project/myanmar-mobile-network-operation")
+    assert select(store, """SELECT ?p WHERE { <https://w3id.org/ict-diplomacy/id/project/myanmar-mobile-network-operation> ?p ?o
+        FILTER(?p != rdf:type && ?p != dct:isReplacedBy && ?p != ictd:retirementReason) }""") == []
+
+
+def test_no_two_resources_of_1_1_share_a_label(store):
+    # the JBIC loan and its amount once shared "JBIC loan for the Angola–Brazil submarine cable"
+    rows = select(store, """SELECT ?label WHERE {
+        ?a rdfs:label ?label ; dct:source/dct:isPartOf* source:1-1 .
+        ?b rdfs:label ?label . FILTER(?a != ?b) }""")
+    assert rows == []
+
+
+def test_india_its_demonstration_runs_from_fy2018(store):
+    # 「2018年度からインドで高度道路交通システムの導入の実証を行うなど、着実に取組を進めている」: from FY2018, no end
+    row = one(store, """SELECT ?start ?status WHERE {
+        ?d a ictd:Demonstration ; ictd:targetCountry country:IN ; ictd:topic topic:intelligent-transport-systems ;
+           ictd:startPeriod ?start ; ictd:status ?status .
+        FILTER NOT EXISTS { ?d ictd:endPeriod|ictd:endDate|ictd:period ?any } }""")
+    assert row["start"].endswith("period/fy2018") and row["status"].endswith("#InProgress")
+
+
+def test_broadcast_content_support_from_fy2014_to_fy2019(store):
+    # 「アジアを中心に2014年度から2019年度まで継続的な取組みを行ってきた結果、放送コンテンツの海外輸出額が6年で3倍以上に拡大した」
+    row = one(store, """SELECT ?from ?to ?gfrom ?gto WHERE {
+        ?p ictd:topic topic:broadcast-content ; ictd:location region:asia ; ictd:startPeriod ?from ; ictd:endPeriod ?to .
+        ?g ictd:unit ictd:Ratio ; ictd:statisticSubject topic:broadcast-content ; ictd:startPeriod ?gfrom ; ictd:endPeriod ?gto }""")
+    assert [row[k].rsplit("/", 1)[-1] for k in ("from", "to", "gfrom", "gto")] == ["fy2014", "fy2019", "fy2013", "fy2018"]
+
+
+def test_vietnam_online_survey_system_is_for_the_2021_economic_census(store):
+    # 「ベトナムにおいて2021年の経済センサスに活用するため日本発のオンライン調査システムが導入され、運用準備段階にある」
+    row = one(store, """SELECT ?purpose WHERE {
+        ?p ictd:targetCountry country:VN ; ictd:topic topic:official-statistics ; ictd:status ictd:InProgress ;
+           ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "2021年の経済センサス" in row["purpose"]
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(ア) Asia
+
+def test_aec_aims_at_growth_through_liberalisation(store):
+    # 「域内の貿易自由化や市場統合などを通じ成長加速を目指す「ASEAN 経済共同体（AEC）」」
+    row = one(store, """SELECT ?purpose WHERE { ?aec skos:altLabel "AEC"@en ; ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "貿易自由化" in row["purpose"] and "市場統合" in row["purpose"]
+
+
+def test_philippines_package_proposed_by_mic_for_fields_and_others(store):
+    # 「総務大臣が…「日フィリピンICT総合協力パッケージ」を提案し、ICT利活用（防災、交通、サイバーセキュリティ等）の基盤となる…」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:proposer organization:mic ; ictd:targetCountry country:PH ;
+        ictd:topic topic:disaster-management , topic:intelligent-transport-systems , topic:cybersecurity ;
+        ictd:nonExhaustive ictd:topic }""")
+    assert row["p"].endswith("project/japan-philippines-ict-cooperation-package")
+
+
+def test_myanmar_yen_loan_from_the_government_of_japan(store):
+    # 「日本政府は急速に拡大する通信需要に応えるため、円借款「通信網改善事業」（供与限度額105億円）により通信インフラの整備を支援」
+    row = one(store, """SELECT ?label ?purpose WHERE {
+        ?loan a ictd:Loan ; ictd:funder organization:government-of-japan ; ictd:targetCountry country:MM ;
+              ictd:topic topic:telecommunications-infrastructure ; ictd:purpose ?purpose ; rdfs:label ?label .
+        organization:government-of-japan ictd:country country:JP
+        FILTER(lang(?label) = "ja" && lang(?purpose) = "ja") }""")
+    assert row["label"] == "通信網改善事業" and "通信需要" in row["purpose"]
+
+
+def test_vietnam_revision_covers_the_memorandum_and_others(store):
+    # 「「情報通信分野における協力覚書」等を改定する署名を行い」
+    row = one(store, """SELECT ?original WHERE { ?rev ictd:revises ?o ; ictd:nonExhaustive ictd:revises ; ictd:date "2020-01"^^xsd:gYearMonth .
+        ?o rdfs:label ?original FILTER(lang(?original) = "ja") }""")
+    assert row["original"].startswith("情報通信分野における協力覚書")
+
+
+def test_thailand_2017_agreement_fields_include_meteorology(store):
+    # 「サイバーセキュリティ、気象分野等における情報通信デジタル技術の促進、郵便分野等の協力を推進していくこと等について合意した」
+    rows = select(store, """SELECT ?topic WHERE {
+        ?m a ictd:MinisterialMeeting ; ictd:date "2017-06"^^xsd:gYearMonth ; ictd:participant person:takaichi-sanae ;
+           ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"cybersecurity", "meteorology", "postal-services"}
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(イ) Latin America
+
+def test_latin_american_application_fields(store):
+    # 「遠隔教育、遠隔医療、農業、防災、防犯、スマートシティなどの各分野でのアプリケーション」
+    rows = select(store, """SELECT ?topic WHERE {
+        ?p ictd:location region:latin-america ; ictd:organizer organization:mic ; ictd:nonExhaustive ictd:topic ;
+           ictd:topic ?topic ; dct:source source:1-1-u-2 }""")
+    assert {"remote-education", "e-health", "agriculture", "disaster-management", "crime-prevention", "smart-city"} <= {
+        r["topic"].rsplit("/", 1)[-1] for r in rows}
+
+
+def test_peru_logistics_in_the_joint_statement_and_the_joint_projects(store):
+    # 「光ファイバなどインフラ整備、物流や医療などの分野でのICT協力の一層の進展への期待が表明された」
+    # 「これまで遠隔教育、遠隔医療、防災、物流等の分野で共同プロジェクトが進められており」
+    rows = select(store, """SELECT ?kind WHERE {
+        ?r a ?kind ; ictd:topic topic:logistics ; ictd:nonExhaustive ictd:topic ; dct:source source:1-1-u-2-b }""")
+    assert {r["kind"].rsplit("#", 1)[-1] for r in rows} == {"JointStatement", "Project"}
+
+
+def test_peru_minister_invited_to_put_the_memorandum_into_practice(store):
+    # 「本覚書を具体的に進めるため、2017年（平成29年）2月には外務省と連携し、運輸通信大臣一行を日本へ招へいし」
+    row = one(store, """SELECT ?purpose WHERE {
+        ?v a ictd:Visit ; ictd:organizer organization:mofa ; ictd:basedOn ?moc ; ictd:purpose ?purpose .
+        ?moc ictd:party organization:pe-mtc FILTER(lang(?purpose) = "ja") }""")
+    assert "覚書を具体的に進める" in row["purpose"]
+
+
+def test_colombia_vive_digital_and_the_ftth_field_trial(store):
+    # 「デジタル網の整備・利活用を進める「Vive Digital」政策」「日本の技術FTTH技術の高さを実証するフィールドトライアル」
+    row = one(store, """SELECT ?aim ?reading WHERE {
+        document:co-vive-digital ictd:purpose ?aim FILTER(lang(?aim) = "ja")
+        ?note a ictd:SourceDiscrepancy ; ictd:concerns project:co-ftth-field-trial ; ictd:adoptedReading ?reading }""")
+    assert row["aim"] == "デジタル網の整備・利活用を進めること"
+    assert row["reading"] == "日本のFTTH技術の高さ"
+
+
+def test_chile_2015_joint_statement_fields_and_others(store):
+    # 「光ファイバ（陸上、海底）、通信システム、サイバーセキュリティ等のICT全般の分野で協力を拡大していく」
+    rows = select(store, """SELECT ?topic WHERE { ?js a ictd:JointStatement ; ictd:party organization:cl-mtt ;
+        ictd:date "2015"^^xsd:gYear ; ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {"optical-fibre", "submarine-cables", "cybersecurity"} <= {r["topic"].rsplit("/", 1)[-1] for r in rows}
+
+
+# ---------------------------------------------------------------- review of issue 15: 1(1)ウ(ウ) Africa
+
+def test_round_table_organised_by_mic_and_smart_africa_member_states_and_others(store):
+    # 「総務省とスマートアフリカ加盟国などが、ICT分野における日アフリカ間の協力強化のための取組を議論するため、
+    #   TICAD7（第7回アフリカ開発会議）公式サイドイベントとして「日・アフリカICTハイレベルラウンドテーブル」を開催した」
+    rows = select(store, """SELECT ?org ?purpose ?n WHERE {
+        ?rt ictd:atEvent ?ticad ; ictd:organizer ?org ; ictd:nonExhaustive ictd:organizer ; ictd:purpose ?purpose .
+        ?ticad ictd:inSeries/skos:altLabel "TICAD"@en ; ictd:ordinal ?n
+        FILTER(lang(?purpose) = "ja") }""")
+    assert {r["org"].split("/id/")[1] for r in rows} == {"organization/mic", "group/smart-africa-member-states"}
+    assert {int(r["n"]) for r in rows} == {7}
+    assert all("協力強化" in r["purpose"] for r in rows)
+    row = one(store, "SELECT ?o WHERE { <https://w3id.org/ict-diplomacy/id/group/smart-africa-member-states> a ictd:AgentGroup ; ictd:membersOf ?o }")
+    assert row["o"].endswith("organization/smart-africa")
+
+
+def test_mic_africa_support_aims(store):
+    # 「アフリカにおけるICTによるSDGsへの貢献を推進し、日本のICT企業の活動を支援するため」
+    row = one(store, """SELECT ?purpose WHERE { ?p ictd:location region:africa ; ictd:organizer organization:mic ;
+        ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") }""")
+    assert "SDGsへの貢献" in row["purpose"] and "日本のICT企業" in row["purpose"]
+
+
+def test_botswana_working_group_is_counted_so_far_not_ended(store):
+    # 「これまで日ボツワナ地デジ共同作業部会を2013年7月から2018年11月まで8回開催している」: a count as of the text
+    row = one(store, """SELECT ?asof WHERE {
+        ?wg a ictd:DialogueSeries ; ictd:partner country:BW ; ictd:startDate "2013-07"^^xsd:gYearMonth .
+        ?s ictd:statisticSubject ?wg ; ictd:value 8.0 ; ictd:asOf ?asof .
+        FILTER NOT EXISTS { ?wg ictd:endDate ?end } }""")
+    assert row["asof"] == "2020"
+
+
+def test_rwanda_cooperation_fields(store):
+    # 「ICT分野の協力に関する覚書に署名し、スマートシティ、通信インフラ等の分野で協力を推進している」
+    rows = select(store, """SELECT ?topic WHERE { ?m a ictd:MemorandumOfCooperation ; ictd:party organization:rw-mitec ;
+        ictd:nonExhaustive ictd:topic ; ictd:topic ?topic }""")
+    assert {r["topic"].rsplit("/", 1)[-1] for r in rows} == {"smart-city", "telecommunications-infrastructure"}
+
+
+def test_bilateral_talks_of_two_ministers_are_ministerial_meetings(store):
+    # 「総務大臣との会談」「高市総務大臣が…情報通信大臣とともに」「デジタル経済社会大臣（当時）と高市総務大臣が」
+    # 「インガビレICT・イノベーション大臣が訪日した機会を捉え、石田総務大臣（当時）との面談」; 寺田総務副大臣 is not a minister
+    rows = select(store, """SELECT ?m ?kind WHERE {
+        ?m a ?kind ; ictd:partOf ?visit ; dct:source ?s . ?s dct:isPartOf+ source:1-1-u .
+        ?kind rdfs:subClassOf* ictd:Meeting FILTER(?kind != ictd:SummitMeeting) }""")
+    kinds = {r["m"].rsplit("/", 1)[-1]: r["kind"].rsplit("#", 1)[-1] for r in rows}
+    assert kinds.pop("terada-th-mdes-minister-talks-2019") == "Meeting"
+    assert set(kinds.values()) == {"MinisterialMeeting"} and len(kinds) == 5

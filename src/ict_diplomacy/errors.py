@@ -139,3 +139,7 @@ class UnsupportedMediaType(HttpError):
 class BadGateway(HttpError):
     """The remote SPARQL endpoint failed or sent an answer that does not parse."""
     status, code = 502, "bad-gateway"
+
+
+class ReviewTableError(IctdError):
+    """data/review.tsv is malformed: its header, a subsection notation or a count."""

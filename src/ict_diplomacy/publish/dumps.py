@@ -15,7 +15,7 @@ from ..formats import of_file
 from ..project import ID_BASE, PREFIXES
 from .sources import graph_of
 
-KINDS = ("adoption", "amount", "appointment", "country", "dataset", "dialogue", "document", "event",
+KINDS = ("adoption", "amount", "appointment", "country", "dataset", "dialogue", "document", "event", "group",
          "note", "organization", "period", "person", "place", "post", "project", "region",
          "series", "source", "standard", "statistic", "topic")
 DUMP_PREFIXES = {**PREFIXES, **{kind: f"{ID_BASE}{kind}/" for kind in KINDS}}
