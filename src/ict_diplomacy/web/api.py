@@ -152,7 +152,7 @@ def _operation(query: queries.StoredQuery) -> dict:
                     "description": "Output format; overrides the Accept header.",
                     "schema": {"type": "string", "enum": [f.name for f in formats]}}
     description = (f"{query.description['en']}\n\n{query.description['ja']}"
-                   + ("\n\nCalls Wikidata with SERVICE; refused unless the server allows it." if query.federated else ""))
+                   + (f"\n\nCalls {query.service_names} with SERVICE; refused unless the server allows it." if query.federated else ""))
     return {"get": {
         "operationId": "".join(w.capitalize() if i else w for i, w in enumerate(query.name.split("-"))),
         "summary": f"{query.title['en']} / {query.title['ja']}", "description": description,
