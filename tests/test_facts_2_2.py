@@ -122,8 +122,8 @@ def test_japan_eu_ict_policy_dialogue_in_december_2019(store):
 def test_japan_eu_series_purposes(store):
     # 「ICT政策に関する情報交換・意見交換の場として日EU・ICT政策対話を開催している」
     # 「デジタル経済における重要課題について官民で自由な意見交換を行う場として日EU・ICT戦略ワークショップ（第9回）を開催」
-    rows = select(store, """SELECT ?series ?purpose WHERE { ?series ictd:partner organization:eu ; ictd:purpose ?purpose
-        FILTER(lang(?purpose) = "ja") } ORDER BY ?series""")
+    rows = select(store, """SELECT ?series ?purpose WHERE { ?series a/rdfs:subClassOf* ictd:EventSeries ;
+        ictd:partner organization:eu ; ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") } ORDER BY ?series""")
     assert [short(r["series"]) for r in rows] == ["jp-eu-ict-policy-dialogue", "jp-eu-ict-strategy-workshop"]
     assert "ICT政策" in rows[0]["purpose"] and "官民" in rows[1]["purpose"]
     row = one(store, """SELECT ?t WHERE { dialogue:jp-eu-ict-strategy-workshop ictd:topic ?t }""")

@@ -34,6 +34,8 @@ class Settings:
     max_concurrent: int = setting(2, "queries running at once; more wait in the queue")
     queue: int = setting(16, "requests that may wait for a free worker; past it the server answers 429 with Retry-After")
     retry_after: int = setting(2, "seconds told to clients in Retry-After when the queue is full")
+    max_answer_bytes: int = setting(33554432, "largest answer in bytes, as serialized; a larger one is stopped while it is produced and gets 503 result-too-large (ask for fewer rows or columns)")
+    answer_buffer_mb: int = setting(256, "megabytes of answers the server may hold at once for clients still reading them; past it a new answer waits, then gets 503, so slow readers cannot grow the server's memory")
     max_request_bytes: int = setting(65536, "largest request body or query string accepted, in bytes; larger gets 413")
     service_allow: list = setting([], "endpoints a query may call with SERVICE (repeat the option for several, e.g. https://query.wikidata.org/sparql); none by default, so SERVICE is refused with 403")
     cors: bool = setting(True, "send Access-Control-Allow-Origin: * on reads so browser pages elsewhere can query")
@@ -44,7 +46,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.store_mode not in ("memory", "disk"):
             raise ValueError(f"store_mode must be 'memory' or 'disk', not {self.store_mode!r}")
-        for name in ("query_timeout", "max_rows", "workers", "max_concurrent", "max_request_bytes"):
+        for name in ("query_timeout", "max_rows", "workers", "max_concurrent", "max_request_bytes",
+                     "max_answer_bytes", "answer_buffer_mb"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
         if self.answer_cache_mb < 0:

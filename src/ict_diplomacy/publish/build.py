@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 
-from . import catalog, dumps, sources, store
+from . import catalog, dumps, linkstats, sources, store
 from ..errors import BuildError, ValidationFailed
 from ..project import ONTOLOGY_IRI, Project
 from .validate import validate
@@ -86,8 +86,9 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
         step.run("load", lambda: store.create(staging / STORE_DIR, triples), lambda _: f"{len(triples)} triples")
         files = step.run("dump", lambda: dumps.write_all(staging, triples),
                          lambda fs: ", ".join(f.name for f in fs))
+        report = step.run("links", lambda: linkstats.write(project, staging, parsed), lambda p: p.name)
         manifest = step.run("catalog", lambda: _write_manifest(
-            project, staging, files + catalog.write_all(staging, triples, files, started),
+            project, staging, files + catalog.write_all(staging, triples, files, started) + [report],
             triples, started, release_id, step.timings))
         final = releases / release_id
         staging.rename(final)
@@ -112,7 +113,7 @@ def _write_manifest(project: Project, directory: Path, files: list[Path], triple
         "ontology_version": _ontology_version(triples),
         "triples": len(triples),
         "sources_sha256": sources_fingerprint(project),
-        "files": [dumps.describe_file(f) for f in files],  # dumps, catalog.* and void.*
+        "files": [dumps.describe_file(f) for f in files],  # dumps, catalog.*, void.* and links.json
         "timings_s": timings,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

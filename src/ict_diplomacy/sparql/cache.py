@@ -4,7 +4,8 @@
 ETag were answered before gets the same answer again (the same bytes, row count and truncation
 flag) without a query slot or a worker. Only complete successful answers are stored, so an error
 or a timeout is never hidden by a cached 200, and a query that calls another endpoint (SERVICE)
-is never stored: its answer can change without a new release. The cache is bounded in bytes and
+or asks for the time, a random number or a fresh identifier is never stored: its answer can change
+without a new release. The cache is bounded in bytes and
 drops the least recently used answers first; the row cap is a setting of the process, so a cached
 answer was cut exactly as a fresh one would be."""
 
@@ -18,7 +19,9 @@ import pyoxigraph as ox
 
 from .engine import Bindings, QueryResult
 
-_MAY_CALL_OUT = re.compile(r"service", re.I)  # conservative: any mention, even in a string or comment
+# Conservative, on the raw text (a mention in a string or comment counts too): a call to another
+# endpoint, or a function whose value changes from one evaluation to the next.
+_NOT_THE_RELEASE_ALONE = re.compile(r"service|\b(?:now|rand|uuid|struuid|bnode)\s*\(", re.I)
 TRIPLE_OVERHEAD = 64                          # bytes counted per cached triple beyond its text
 
 
@@ -87,8 +90,9 @@ class CachingEngine:
 
 
 def cacheable(sparql: str) -> bool:
-    """Whether the answer depends on the release alone (no SERVICE to another endpoint)."""
-    return not _MAY_CALL_OUT.search(sparql)
+    """Whether the answer depends on the release alone: no SERVICE to another endpoint, and no
+    NOW(), RAND(), UUID(), STRUUID() or BNODE(), whose values change at every evaluation."""
+    return not _NOT_THE_RELEASE_ALONE.search(sparql)
 
 
 def _frozen(bindings: Bindings | None) -> tuple:

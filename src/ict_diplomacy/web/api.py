@@ -7,6 +7,7 @@ same metadata, and `/api/docs` shows it in a vendored Swagger UI (no CDN)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -156,7 +157,7 @@ def _operation(query: queries.StoredQuery) -> dict:
                  "description": "1: start CSV and TSV with a UTF-8 byte-order mark (for Excel)",
                  "schema": {"type": "string", "enum": ["0", "1"]}}
     description = (f"{query.description['en']}\n\n{query.description['ja']}"
-                   + ("\n\nCalls Wikidata with SERVICE; refused unless the server allows it." if query.federated else ""))
+                   + (f"\n\nCalls {query.service_names} with SERVICE; refused unless the server allows it." if query.federated else ""))
     return {"get": {
         "operationId": "".join(w.capitalize() if i else w for i, w in enumerate(query.name.split("-"))),
         "summary": f"{query.title['en']} / {query.title['ja']}", "description": description,
@@ -267,8 +268,9 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         if result.rows is not None:
             headers[ROWS] = str(result.rows)
             request.state.rows = result.rows  # for the request log
-        body = BOM + result.body if bom else result.body
-        return Response(body, media_type=result.media_type, headers=headers)
+        if bom:
+            result = dataclasses.replace(result, body=BOM + result.body)
+        return site.answer(result, headers)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document, media_type="application/json")

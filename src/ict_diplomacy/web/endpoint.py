@@ -52,7 +52,7 @@ async def answer(site: Site, request: Request) -> Response:
                "Cache-Control": "no-cache"}
     if result.truncated:
         headers["X-SPARQL-Truncated"] = "true"
-    return Response(result.body, media_type=formats.by_media_type(result.media_type).content_type, headers=headers)
+    return site.answer(result, headers)
 
 
 async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[str]]:

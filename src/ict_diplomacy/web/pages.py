@@ -1,6 +1,6 @@
 """The human pages that are not resource descriptions: the landing page `/`, search (`/search`,
-`/api/search`), the stored-query pages (query_pages.py), the language switch `/lang/{ja|en}`
-and the site's static files under `/static/`.
+`/api/search`), the stored-query pages (query_pages.py), the link report `/links` (links_page.py),
+the language switch `/lang/{ja|en}` and the site's static files under `/static/`.
 
 Every page is rendered with deref.render (the templates of this package) and answers through
 `site.engine`, so remote mode works. The language comes from i18n.pick_language; the switch
@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import query_pages, seo
+from . import links_page, query_pages, seo
+from .html import page
 from .kinds import Kinds
 from .kinds import routes as kinds_routes
 from .sparql_page import catalogue
-from .html import page
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
@@ -198,6 +198,7 @@ def routes(site) -> list[BaseRoute]:
         Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
         Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
+        *links_page.routes(site, page, search),
         *kinds_routes(site, kinds),
         *seo.routes(site, page_paths),
     ]

@@ -36,7 +36,7 @@ SUBCLASS_QUERY = f"""SELECT ?c ?super WHERE {{ ?c <{PREFIXES['rdfs']}subClassOf>
 SUBJECTS_QUERY = f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}")) }}"""
 # Pages that are not resources, in the order the sitemap lists them.
 SITE_PAGES = ("/", "/id/", "/activities", "/search", "/queries", "/query", "/timeline", "/map",
-              "/charts/isdb-t", "/ontology", "/dumps/", "/sparql")
+              "/charts/isdb-t", "/ontology", "/links", "/dumps/", "/sparql")
 ROBOTS = """User-agent: *
 Allow: /
 Disallow: /api/
