@@ -221,3 +221,20 @@ def test_html_is_compressed_when_the_client_asks(client):
     raw = client.get("/id/country/BR", headers={"Accept": BROWSER_ACCEPT, "Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers and raw.text == response.text
     assert len(gzip.compress(raw.content)) < len(raw.content) / 3
+
+
+# ---------------------------------------------------------------- real clients on the real server
+
+
+def test_sparql_clients_and_curl_are_unaffected_by_the_page(ictd_server):
+    import httpx
+    from SPARQLWrapper import JSON, SPARQLWrapper
+    endpoint = SPARQLWrapper(ictd_server.sparql)
+    endpoint.setQuery("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    endpoint.setReturnFormat(JSON)
+    assert int(endpoint.query().convert()["results"]["bindings"][0]["n"]["value"]) > 5000
+    curl = httpx.get(ictd_server.sparql, headers={"User-Agent": "curl/8.5.0", "Accept": "*/*"})
+    assert curl.status_code == 200 and curl.headers["content-type"].startswith("text/turtle")
+    assert "content-encoding" not in curl.headers
+    browser = httpx.get(ictd_server.sparql, headers={"Accept": BROWSER_ACCEPT})
+    assert browser.headers["content-type"].startswith("text/html") and "SPARQL" in browser.text
