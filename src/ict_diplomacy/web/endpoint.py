@@ -47,8 +47,8 @@ async def answer(site: Site, request: Request) -> Response:
     text = queries[0]
     if not text.strip():
         raise MalformedQuery("the query is empty")
-    result = await site.engine.query(text, accept=requested_format(request, params),
-                                     timeout=_timeout(params))
+    result = await site.engine.query(text, accept=requested_format(request, params), timeout=_timeout(params),
+                                     client=request.client.host if request.client else "")
     request.state.rows = result.rows
     headers = {"Vary": "Accept", "X-SPARQL-Rows": str(result.rows),
                "Cache-Control": "no-cache"}
