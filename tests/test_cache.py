@@ -24,14 +24,14 @@ class Counting:
     def __init__(self):
         self.calls, self.fail = 0, None
 
-    async def query(self, sparql, *, accept="application/sparql-results+json", bindings=None, timeout=None):
+    async def query(self, sparql, *, accept="application/sparql-results+json", bindings=None, timeout=None, client=""):
         self.calls += 1
         if self.fail:
             error, self.fail = self.fail, None
             raise error
         return QueryResult(f"{self.calls}:{sparql}:{accept}".encode(), "text/csv", self.calls, True, "select")
 
-    async def triples(self, text, *, bindings=None, timeout=None):
+    async def triples(self, text, *, bindings=None, timeout=None, client=""):
         self.calls += 1
         return [ox.Triple(BR, BR, ox.Literal(str(self.calls)))]
 

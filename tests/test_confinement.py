@@ -180,3 +180,31 @@ def test_clients_that_do_not_read_cannot_grow_the_server(release, tmp_path):
         assert httpx.get(server.base + target, timeout=30).status_code == 200
         for sock in idle:
             sock.close()
+
+
+# ---------------------------------------------------------------- fairness between clients
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_cheap_query_answers_within_a_second_while_another_client_runs_eight_runaways(release, tmp_path):
+    """Eight runaway queries from one address fill both workers and the queue; a cheap ASK from
+    another address (127.0.0.2, also loopback) is answered within a second, every time."""
+    options = ("--timeout", "10", "--workers", "2", "--max-concurrent", "2", "--answer-cache-mb", "0")
+    with running(ictd_command(release, *options), "/sparql", tmp_path / "fair.log") as server:
+        flood = [threading.Thread(target=lambda: httpx.get(server.sparql, params={"query": RUNAWAY}, timeout=30))
+                 for _ in range(8)]
+        for thread in flood:
+            thread.start()
+        time.sleep(1.0)  # both workers busy with runaways, six more waiting
+        other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10)
+        took = []
+        for _ in range(5):
+            started = time.monotonic()
+            answer = other.get(server.sparql, params={"query": "ASK {}"}, headers={"Accept": "application/json"})
+            took.append(time.monotonic() - started)
+            assert answer.status_code == 200, answer.text[:200]
+            time.sleep(0.3)
+        assert max(took) < 1.0, took
+        for thread in flood:
+            thread.join()

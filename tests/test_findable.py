@@ -28,6 +28,7 @@ from tests.conftest import select
 from tests.test_deref import app_for
 from tests.test_first_visit import BROWSER_ACCEPT
 
+ORIGIN = "https://w3id.org/ict-diplomacy"  # no public_url set: the dataset's own base, never the Host header
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 PAGES = ("/", "/id/", "/id/country/", "/activities", "/search?q=ITU", "/queries", "/queries/isdb-t-timeline",
@@ -56,7 +57,7 @@ def jsonld_of(page: str) -> list[dict]:
 
 def test_robots_points_at_the_sitemap_and_keeps_crawlers_off_queries(client):
     robots = get(client, "/robots.txt").text
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert f"Sitemap: {ORIGIN}/sitemap.xml" in robots
     assert "Disallow: /sparql?" in robots and "Disallow: /api/" in robots and "Allow: /" in robots
 
 
@@ -69,7 +70,7 @@ def test_sitemap_lists_every_page_in_both_languages(client, store):
     for row in subjects:
         assert "/" + row["s"][len("https://w3id.org/ict-diplomacy/"):] in paths, row["s"]
     for page in ("/", "/id/", "/id/country/", "/activities", "/timeline", "/map", "/charts/isdb-t", "/queries/country-profile"):
-        assert f"http://testserver{page}?lang=ja" in urls and f"http://testserver{page}?lang=en" in urls
+        assert f"{ORIGIN}{page}?lang=ja" in urls and f"{ORIGIN}{page}?lang=en" in urls
     first = tree.find(SITEMAP + "url")
     langs = {link.get("hreflang") for link in first.findall(XHTML + "link")}
     assert langs == {"ja", "en", "x-default"}
@@ -80,12 +81,20 @@ def test_every_page_has_canonical_hreflang_and_a_meta_description(client, url):
     for lang in ("ja", "en"):
         page = get(client, url + ("&" if "?" in url else "?") + f"lang={lang}").text
         canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', page)
-        assert len(canonical) == 1 and canonical[0].endswith(f"lang={lang}") and canonical[0].startswith("http://testserver/")
+        assert len(canonical) == 1 and canonical[0].endswith(f"lang={lang}") and canonical[0].startswith(ORIGIN + "/")
         alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', page))
         assert set(alternates) == {"ja", "en", "x-default"}
         assert alternates[lang] == canonical[0] and "lang=" not in alternates["x-default"]
         description = html.unescape(re.search(r'<meta name="description" content="([^"]+)">', page).group(1))
         assert 20 <= len(description) <= 160
+
+
+def test_absolute_urls_come_from_public_url_never_from_the_host_header(release):
+    with TestClient(app_for(release, public_url="https://data.example.org/ictd/")) as client:
+        page = client.get("/id/country/BR?lang=en", headers={"Accept": BROWSER_ACCEPT, "Host": "evil.example"}).text
+        assert '<link rel="canonical" href="https://data.example.org/ictd/id/country/BR?lang=en">' in page
+        assert "evil.example" not in page
+        assert "Sitemap: https://data.example.org/ictd/sitemap.xml" in client.get("/robots.txt", headers={"Host": "evil.example"}).text
 
 
 def test_pages_describe_themselves_in_their_own_language(client):
@@ -108,7 +117,7 @@ def _dataset_follows_google_rules(dataset: dict) -> None:
     assert len(downloads) >= 3
     for download in downloads:
         assert download["@type"] == "DataDownload" and download["encodingFormat"]
-        assert download["contentUrl"].startswith("http://testserver/dumps/")
+        assert download["contentUrl"].startswith(ORIGIN + "/dumps/")
     assert re.fullmatch(r"\d{4}/\d{4}", dataset["temporalCoverage"])
 
 
@@ -121,7 +130,7 @@ def test_landing_and_download_pages_embed_the_dataset(client, url):
         if lang == "ja":
             assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", found[0]["description"])
     for download in found[0]["distribution"]:
-        assert client.get(download["contentUrl"]).status_code == 200
+        assert client.get(download["contentUrl"].removeprefix(ORIGIN)).status_code == 200
 
 
 @pytest.mark.parametrize("url,kind", [("/id/country/BR", "Country"), ("/id/organization/itu", "Organization"),

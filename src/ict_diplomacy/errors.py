@@ -98,6 +98,11 @@ class NotAcceptable(HttpError):
         super().__init__(message, detail={"available": available})
 
 
+class RequestTimeout(HttpError):
+    """The request (its head or body) did not arrive in time."""
+    status, code = 408, "request-timeout"
+
+
 class PayloadTooLarge(HttpError):
     status, code = 413, "payload-too-large"
 

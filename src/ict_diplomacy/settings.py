@@ -39,6 +39,7 @@ class Settings:
     max_request_bytes: int = setting(65536, "largest request body or query string accepted, in bytes; larger gets 413")
     service_allow: list = setting([], "endpoints a query may call with SERVICE (repeat the option for several, e.g. https://query.wikidata.org/sparql); none by default, so SERVICE is refused with 403")
     cors: bool = setting(True, "send Access-Control-Allow-Origin: * on reads so browser pages elsewhere can query")
+    public_url: str = setting("", "the public base URL of this server, as clients reach it (e.g. https://data.example.org/ict-diplomacy); names the endpoint in the service description instead of the request's Host header; none: the dataset's own base https://w3id.org/ict-diplomacy/")
     sparql_endpoint: str = setting("", "remote mode: run every query on this SPARQL 1.1 endpoint instead of the embedded store; /sparql forwards there with the same limits")
     answer_cache_mb: int = setting(64, "megabytes of complete answers kept in the server process, least recently used dropped first, keyed by query text, parameters, format and release ETag: a repeated query of the (immutable) release is answered without a worker; errors and SERVICE queries are never kept; embedded store only, not remote mode (0: no cache)")
     store_mode: str = setting("memory", "how each worker holds the data: 'memory' (loads the release's N-Triples dump; faster) or 'disk' (opens the release store read-only)")

@@ -229,7 +229,7 @@ def literal_findings(sources: src.Sources) -> list[Finding]:
             "lexical-form", t.subject.value if isinstance(t.subject, ox.NamedNode) else "", path, t,
             ja=f"「{text}」は {datatype} の値として書けません（例: 2019-12、2019、2019-12-31）。型に合う形に直してください。",
             en=f"{text!r} is not a valid {datatype} (write e.g. 2019-12, 2019 or 2019-12-31 as the datatype asks).")
-        finding.file = f"{path}:{line}" if line else str(path)
+        finding.line = line or 0
         findings.append(finding)
     return findings
 

@@ -65,21 +65,21 @@ class CachingEngine:
         self.cache = AnswerCache(max_bytes)
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None) -> QueryResult:
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "") -> QueryResult:
         key = ("query", self.etag, sparql, accept, _frozen(bindings))
         if (hit := self.cache.get(key)) is not None:
             return hit
-        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout)
+        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, client=client)
         if cacheable(sparql):
             self.cache.put(key, result, len(result.body) + len(sparql))
         return result
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
         key = ("triples", self.etag, construct_or_describe, _frozen(bindings))
         if (hit := self.cache.get(key)) is not None:
             return list(hit)
-        triples = await self.engine.triples(construct_or_describe, bindings=bindings, timeout=timeout)
+        triples = await self.engine.triples(construct_or_describe, bindings=bindings, timeout=timeout, client=client)
         if cacheable(construct_or_describe):
             size = sum(len(str(t)) + TRIPLE_OVERHEAD for t in triples) + len(construct_or_describe)
             self.cache.put(key, tuple(triples), size)

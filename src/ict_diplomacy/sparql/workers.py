@@ -26,6 +26,7 @@ import gzip
 import itertools
 import logging
 import multiprocessing
+from collections import Counter
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from .text import guard, with_values
 log = logging.getLogger("ict_diplomacy.workers")
 
 START_TIMEOUT_S = 60.0
+PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; younger ones finish
 TSV, JSON = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
@@ -238,6 +240,7 @@ class WorkerDied(Exception):
 class Worker:
     process: multiprocessing.process.BaseProcess
     conn: Any
+    preempted: bool = False
 
     @classmethod
     def spawn(cls, release: Path, mode: str, confinement: Confinement) -> "Worker":
@@ -280,6 +283,8 @@ class WorkerEngine:
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._gate = Gate(settings)
+        self._gate.on_wait = self._make_room
+        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, when its query started)
         self._threads = ThreadPoolExecutor(max_workers=settings.workers * 2 + 2, thread_name_prefix="ictd-pipe")
         self._replacing: set[asyncio.Task] = set()
 
@@ -301,24 +306,29 @@ class WorkerEngine:
         return worker
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None) -> QueryResult:
-        reply = await self._run({"op": "serialize", "query": with_values(sparql, bindings), "accept": accept}, timeout)
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "") -> QueryResult:
+        reply = await self._run({"op": "serialize", "query": with_values(sparql, bindings), "accept": accept},
+                                timeout, client)
         return QueryResult(**reply)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
-        reply = await self._run({"op": "triples", "query": with_values(construct_or_describe, bindings)}, timeout)
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
+        reply = await self._run({"op": "triples", "query": with_values(construct_or_describe, bindings)}, timeout, client)
         return [quad.triple for quad in ox.parse(reply["ntriples"], format=ox.RdfFormat.N_TRIPLES)]
 
-    async def _run(self, request: dict, timeout: float | None) -> dict:
+    async def _run(self, request: dict, timeout: float | None, client: str = "") -> dict:
         guard(request["query"], self.settings)
         clock = asyncio.get_running_loop().time
         limit = self._gate.deadline(timeout)
         ends = clock() + limit  # the deadline counts from arrival: waiting for a slot and a worker included
         request["max_rows"], request["max_bytes"] = self.settings.max_rows, self.settings.max_answer_bytes
-        async with self._gate.slot(limit):
+        async with self._gate.slot(limit, client):
             worker = await self._take(ends - clock())
-            reply = await self._ask(worker, request, ends - clock(), limit)
+            self._busy[worker] = (client, clock())
+            try:
+                reply = await self._ask(worker, request, ends - clock(), limit)
+            finally:
+                self._busy.pop(worker, None)
         if reply[0] == "ok":
             return reply[1]
         raise rebuild_error(*reply[1:])
@@ -344,6 +354,10 @@ class WorkerEngine:
                                detail={"timeout_s": limit}) from None
         except WorkerDied:
             self._retire(worker)
+            if worker.preempted:
+                raise Unavailable("the query was stopped to let another client's query run (one client may not "
+                                  "hold every worker while others wait); retry it",
+                                  headers={"Retry-After": str(self.settings.retry_after)}) from None
             raise Unavailable(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
                               "the query needed more memory than worker_memory allows, or crashed the engine); "
                               "it has been replaced") from None
@@ -352,6 +366,19 @@ class WorkerEngine:
             raise
         self._idle.put_nowait(worker)
         return reply
+
+    def _make_room(self, waiting: str) -> None:
+        """A client waits while every slot is busy: if one other client holds more than its share
+        (the waiting client counts), stop that client's longest query that has run PREEMPT_AFTER_S."""
+        now = asyncio.get_running_loop().time()
+        held = Counter(client for client, _ in self._busy.values())
+        share = len(self._busy) / len(set(held) | {waiting})
+        candidates = [(started, worker) for worker, (client, started) in self._busy.items()
+                      if client != waiting and held[client] > share and now - started >= PREEMPT_AFTER_S]
+        if candidates:
+            _, worker = min(candidates, key=lambda c: c[0])
+            worker.preempted = True
+            worker.kill()  # its request sees the worker die, says why, and the worker is replaced
 
     def _retire(self, worker: Worker) -> None:
         """Kill a worker and start a replacement in the background."""

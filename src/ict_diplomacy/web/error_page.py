@@ -34,6 +34,7 @@ def back_link(request: Request) -> str | None:
 def error_page(request: Request, status: int, code: str, message: str, detail: dict | None,
                headers: dict | None) -> Response:
     lang = pick_language(request)
+    headers = {**(headers or {}), "Cache-Control": "no-store"}  # the way back depends on the Referer
     return page("error.html", request, lang, status=status, headers=headers, error_status=status, code=code,
                 message=message, detail=detail or {}, back=back_link(request),
-                retry_after=(headers or {}).get("Retry-After"))
+                retry_after=headers.get("Retry-After"))

@@ -14,6 +14,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ..project import BASE
 from .assets import static_url
 from .i18n import LANGUAGES, messages, other_language
 
@@ -61,10 +62,17 @@ def templates() -> jinja2.Environment:
     return env
 
 
+def public_origin(request: Request) -> str:
+    """Where clients reach this server: the `public_url` setting, else the dataset's own base
+    (https://w3id.org/ict-diplomacy), never the request's Host header (which anyone can set)."""
+    site = getattr(request.app.state, "site", None)
+    return ((site.settings.public_url if site else "") or BASE).rstrip("/")
+
+
 def frame(request: Request, lang: str) -> dict:
     """What base.html needs from the request: path, `here` (without lang), canonical and alternates."""
     here = with_lang(request.url.path + ("?" + request.url.query if request.url.query else ""), None)
-    origin = str(request.base_url).rstrip("/")
+    origin = public_origin(request)
     return {"path": request.url.path, "here": here, "canonical": origin + with_lang(here, lang),
             "languages": [(code, origin + with_lang(here, code)) for code in LANGUAGES],
             "x_default": origin + here, "origin": origin}

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
 from ..sparql.engine import json_rows
-from .html import with_lang
+from .html import public_origin, with_lang
 from .i18n import LANGUAGES, messages, other_language
 from .views import DCT, Graph, href
 
@@ -81,7 +81,7 @@ def dataset_jsonld(site, request: Request, lang: str) -> dict | None:
     graph = catalog_graph(site.release)
     if graph is None:
         return None
-    origin = str(request.base_url).rstrip("/")
+    origin = public_origin(request)
     creator = _iri(graph, DATASET, DCT + "creator")
     period = _iri(graph, DATASET, DCT + "temporal")
     downloads = []
@@ -211,12 +211,12 @@ def routes(site, page_paths) -> list[Route]:
     resources (kinds, stored queries)."""
 
     async def robots(request: Request) -> Response:
-        return PlainTextResponse(ROBOTS.format(origin=str(request.base_url).rstrip("/")))
+        return PlainTextResponse(ROBOTS.format(origin=public_origin(request)))
 
     async def sitemap(request: Request) -> Response:
         subjects = sorted(row["s"]["value"] for row in await json_rows(site.engine, SUBJECTS_QUERY))
         paths = [*SITE_PAGES, *await page_paths(), *(href(s) for s in subjects)]
-        body = sitemap_xml(str(request.base_url).rstrip("/"), list(dict.fromkeys(paths)))
+        body = sitemap_xml(public_origin(request), list(dict.fromkeys(paths)))
         return Response(body, media_type="application/xml; charset=utf-8")
 
     return [Route("/robots.txt", robots, methods=["GET", "HEAD"], name="robots"),

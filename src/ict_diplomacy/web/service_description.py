@@ -34,7 +34,7 @@ def service_description(site: Site, request: Request) -> Response:
     if fmt is formats.HTML:
         return sparql_page(site, request)
     fmt = fmt or formats.TURTLE  # SPARQL clients that ask for results get Turtle
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    endpoint = ox.NamedNode((site.settings.public_url or BASE).rstrip("/") + "/sparql")  # never the Host header
     triples = description_triples(site, endpoint)
     prefixes = {"sd": SD, "void": VOID, "formats": FORMATS_NS, "limit": LIMITS,
                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
@@ -67,7 +67,7 @@ def _limit_triples(settings: Settings, endpoint: ox.NamedNode) -> list[ox.Triple
         triples.append(ox.Triple(prop, RDFS_COMMENT, ox.Literal(row["help"], language="en")))
         value = values[row["name"]]
         for item in (value if isinstance(value, list) else [value]):
-            if row["name"] == "sparql_endpoint" and not item:
+            if item == "":  # a setting left empty (no remote endpoint, no public URL)
                 continue
             triples.append(ox.Triple(endpoint, prop, _literal(item)))
     return triples

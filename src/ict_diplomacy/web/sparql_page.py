@@ -16,7 +16,7 @@ from ..errors import QueryDefinitionError
 from ..project import Project
 from ..settings import Settings
 from ..sparql import queries
-from .html import page
+from .html import page, public_origin
 from .i18n import messages, pick_language
 
 EXAMPLES = ("isdb-t-timeline", "country-profile", "dialogues-with-partner", "international-organizations",
@@ -54,7 +54,7 @@ def examples(lang: str) -> list[dict]:
 
 def sparql_page(site, request: Request) -> Response:
     lang = pick_language(request)
-    endpoint = str(request.url.replace(query="", fragment=""))
+    endpoint = public_origin(request) + "/sparql"
     return page("sparql.html", request, lang, endpoint=endpoint, limits=limits(site.settings, lang),
                 examples=examples(lang), curl=CURL.format(endpoint=endpoint),
                 description=messages(lang)["sparql_intro"], headers={"Vary": "Accept, Accept-Language, Cookie"},
