@@ -20,7 +20,7 @@ def manifest(release):
 
 @pytest.fixture(scope="module")
 def client(release):
-    with TestClient(app_for(release)) as client:
+    with TestClient(app_for(release), headers={"Accept-Encoding": "identity"}) as client:  # bytes as served
         yield client
 
 

@@ -21,6 +21,8 @@ from starlette.responses import Response
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
 from ..formats import parse_accept
 from . import api, deref, downloads, endpoint, pages, pictures
+from .compress import Compression
+from .error_page import error_page, wants_html
 from .site import Site
 
 log = logging.getLogger("ict_diplomacy.web")
@@ -36,7 +38,7 @@ LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "
 
 def create_app(site: Site) -> Starlette:
     routes = [route for part in PARTS for route in part.routes(site)]
-    middleware = [Middleware(RequestLog)]
+    middleware = [Middleware(RequestLog), Middleware(Compression)]
     if site.settings.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                                      allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
@@ -52,7 +54,10 @@ def create_app(site: Site) -> Starlette:
 
 def error_response(request: Request, status: int, code: str, message: str, detail: dict | None = None,
                    headers: dict | None = None) -> Response:
-    """The one error shape: JSON, or plain text when the client prefers text/plain."""
+    """The one error shape: JSON, or plain text when the client prefers text/plain, or the same
+    status, code and message as a page in the visitor's language for browsers (error_page.py)."""
+    if wants_html(request):
+        return error_page(request, status, code, message, detail, headers)
     preferred = next((m for m, q in parse_accept(request.headers.get("accept"))
                       if q > 0 and m in ("text/plain", "application/json", "text/*")), "application/json")
     if preferred != "application/json":

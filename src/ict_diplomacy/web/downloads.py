@@ -21,11 +21,12 @@ from ..errors import NotFound
 from ..formats import HTML, JSON, JSONLD, TURTLE
 from ..project import BASE
 from ..publish.dumps import describe_file
-from .deref import alternates_of, representation, split_extension
+from .deref import alternates_of, render_resource, representation, split_extension
+from . import seo
 from .html import render
 from .http import not_modified, pick_format
 from .i18n import pick_language
-from .views import Graph, resource_view
+from .views import Graph
 
 MANIFEST = "manifest.json"
 CATALOG_FILES = {"catalog": ("catalog.ttl", "catalog.jsonld"), "void": ("void.ttl", "void.jsonld")}
@@ -142,8 +143,9 @@ def routes(site) -> list[BaseRoute]:
         if fmt is JSON:
             return JSONResponse(body, headers=headers)
         lang = pick_language(request)
-        html = render("dumps.html", lang=lang, listing=body, human_size=human_size, path="/dumps/",
-                      alternates=[("json", "application/json", "/dumps/?format=json")])
+        html = render("dumps.html", request, lang=lang, listing=body, human_size=human_size,
+                      alternates=[("json", "application/json", "/dumps/?format=json")],
+                      jsonld=seo.dataset_jsonld(site, request, lang), cite=seo.citation(site, request, lang))
         return HTMLResponse(html, headers=headers)
 
     async def current(request: Request) -> Response:
@@ -189,8 +191,7 @@ def routes(site) -> list[BaseRoute]:
             return describe_in(described, iri)
 
         async def page(graph: Graph, lang: str) -> str:
-            return render("resource.html", lang=lang, view=resource_view(graph, iri, lang),
-                          alternates=alternates_of(stem), path=stem)
+            return render_resource(request, graph, iri, lang, alternates_of(stem))
 
         return await representation(request, site, iri, stem, extension, fetch, page)
 

@@ -19,6 +19,7 @@ from .i18n import (
     format_date,
     format_number,
     format_yen,
+    notation_for,
     other_language,
     qualify,
 )
@@ -71,6 +72,9 @@ ISO_CODES = {ICTD + "isoAlpha2": "ISO 3166-1 alpha-2", ICTD + "isoAlpha3": "ISO 
 ISO_PAGE = "https://www.iso.org/obp/ui/#iso:code:3166:{}"
 DESCRIPTIONS = (DCT + "description", SKOS + "definition", PREFIXES["rdfs"] + "comment")
 SHOWN_ELSEWHERE = {LABEL, RDF_TYPE, DCT + "source", *DESCRIPTIONS, *ISO_CODES}
+NOTATIONS = {ICTD + "notation", SKOS + "notation"}
+# Properties shown first, in this order (the others follow by label): when before what.
+FIRST_PROPERTIES = (ICTD + "date", ICTD + "startDate", ICTD + "endDate")
 YEN_VALUES = ((SCHEMA + "value", SCHEMA + "currency", "JPY"), (ICTD + "value", ICTD + "unit", ICTD + "Yen"))
 
 
@@ -105,7 +109,8 @@ class Graph:
     def add_labels(self, triples: list[ox.Triple]) -> None:
         for t in triples:
             if isinstance(t.object, ox.Literal):
-                self.labels.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
+                tag = t.object.language or ""
+                self.labels.setdefault(t.subject.value, {}).setdefault(tag, notation_for(t.object.value, tag))
 
     def objects(self, subject: str, predicate: str) -> list:
         return self._objects.get((subject, predicate), [])
@@ -146,6 +151,8 @@ class Graph:
                 text = qualify(text, self.qualifier(subject), lang)
             return {"literal": text, "raw": term.value}
         shown = None if datatype in (None, PREFIXES["xsd"] + "string") else compact(datatype)
+        if predicate in NOTATIONS:
+            return {"literal": notation_for(term.value, lang), "datatype": shown}
         return {"literal": term.value, "lang": term.language or None, "datatype": shown}
 
     def is_yen(self, subject: str, predicate: str | None) -> bool:
@@ -192,7 +199,20 @@ def resource_view(graph: Graph, iri: str, lang: str) -> dict:
                      for p, subjects in sorted(incoming.items(), key=lambda i: graph.link(i[0], lang)["label"].lower())],
         "sources": [source_chain(graph, s.value, lang) for s in outgoing.get(DCT + "source", [])
                     if isinstance(s, ox.NamedNode)],
+        "listing": kind_listing(graph, iri),
     }
+
+
+def kind_listing(graph: Graph, iri: str) -> dict | None:
+    """The list of the resource's kind (`/id/country/` for id/country/BR, and for id/topic, the
+    scheme whose members are id/topic/…); None when there is no such list."""
+    local = (local_path(iri) or "").removeprefix("/id/")
+    if local == (local_path(iri) or "") or not local:
+        return None
+    kind = local.split("/")[0]
+    if "/" in local or any(t.subject.value.startswith(iri + "/") for t in graph.triples):
+        return {"kind": kind, "href": f"/id/{kind}/"}
+    return None
 
 
 def _descriptions(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]:
@@ -219,7 +239,11 @@ def _properties(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]
                   if not (predicate in OUTBOUND and _target(o) is not None)]
         if values:
             rows.append({"predicate": graph.link(predicate, lang), "values": ordered(in_language(values, lang), lang)})
-    return sorted(rows, key=lambda row: row["predicate"]["label"].lower())
+    def order(row: dict) -> tuple:
+        iri = row["predicate"]["iri"]
+        first = FIRST_PROPERTIES.index(iri) if iri in FIRST_PROPERTIES else len(FIRST_PROPERTIES)
+        return first, row["predicate"]["label"].lower()
+    return sorted(rows, key=order)
 
 
 def _target(term) -> dict | None:
