@@ -138,12 +138,12 @@ def _plan(project: Project, triples: list[ox.Triple], publish_on: date | None) -
             raise BuildError(f"version {version} is already published (releases/{version}) with other content "
                              f"({len(changed.added)} triples added, {len(changed.removed)} removed since): "
                              "raise owl:versionInfo in ontology/ict-diplomacy.ttl to publish a new version")
-    elif publish_on is not None:
+    newly_archived = version not in graphs and publish_on is not None
+    if newly_archived:
         graphs[version] = archive.add(version, content, publish_on).graph()
     changes = diff(graphs[previous.version], content) if previous and version not in graphs else None
     found = history.collect(archive, version, content, changes, graphs)
-    plan = Plan(version, content, {v: g for v, g in graphs.items() if v != version}, found,
-                newly_archived=publish_on is not None and found[-1].archived)
+    plan = Plan(version, content, {v: g for v, g in graphs.items() if v != version}, found, newly_archived)
     if plan.newly_archived:
         changelog.record(project.root / changelog.CHANGELOG, plan.current.summary())
     return plan

@@ -13,7 +13,7 @@ from pathlib import Path
 
 CHANGELOG = "CHANGELOG.md"
 UNRELEASED = "## [Unreleased]"
-HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: — (?P<date>\d{4}-\d\d-\d\d))?\s*$", re.M)
+HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: — (?P<date>\d{4}-\d\d-\d\d))?[ \t]*$", re.M)
 
 
 def _resources(summary: dict) -> dict[str, int]:
@@ -65,18 +65,17 @@ def record(path: Path, summary: dict) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Changelog\n"
     if summary["version"] in sections(text):
         return
-    heads = list(HEADING.finditer(text))
-    unreleased = next((h for h in heads if h["version"] == "Unreleased"), None)
-    if unreleased is None:
-        at = heads[0].start() if heads else len(text)
-        text, prose = text[:at] + UNRELEASED + "\n\n" + text[at:], ""
-        unreleased = next(h for h in HEADING.finditer(text) if h["version"] == "Unreleased")
+    if not any(h["version"] == "Unreleased" for h in HEADING.finditer(text)):
+        first = next(HEADING.finditer(text), None)
+        at = first.start() if first else len(text)
+        text = text[:at].rstrip("\n") + "\n\n" + UNRELEASED + "\n\n" + text[at:]
+    unreleased = next(h for h in HEADING.finditer(text) if h["version"] == "Unreleased")
     following = next((h for h in HEADING.finditer(text) if h.start() > unreleased.start()), None)
     end = following.start() if following else len(text)
     prose = text[unreleased.end():end].strip()
     section = f"## [{summary['version']}] — {summary['issued']}\n\n{line(summary)}\n" + (f"\n{prose}\n" if prose else "")
-    path.write_text(text[:unreleased.end()] + "\n\n" + section + ("\n" + text[end:] if following else ""),
-                    encoding="utf-8")
+    rest = "\n" + text[end:] if following else ""
+    path.write_text(text[:unreleased.end()] + "\n\n" + section + rest, encoding="utf-8")
 
 
 def check(path: Path, summaries: list[dict]) -> list[str]:

@@ -31,7 +31,6 @@ from .diff import ADDED, REMOVED, Diff, diff, write_diff
 from .dumps import read_ntriples, write_ntriples
 from .release import check_files, describe_files
 
-ARCHIVE = "releases"
 DUMP = dumps.NTRIPLES_GZ
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -119,7 +118,7 @@ class Archive:
 
     @classmethod
     def of(cls, project: Project) -> "Archive":
-        return cls(project.root / ARCHIVE)
+        return cls(project.archive_dir)
 
     def versions(self) -> list[Published]:
         if not self.root.is_dir():

@@ -24,6 +24,7 @@ from .html import render
 from .http import not_modified, pick_format, variant_etag
 from .i18n import pick_language
 from .ontology_doc import load_shapes, ontology_view
+from .retired import Retirements
 from .views import DCT, LABEL, Graph, local_path, resource_view
 
 # In order of preference: ties in the Accept header go to the first; `*/*` gets HTML.
@@ -146,6 +147,7 @@ async def representation(request: Request, site, iri: str, path: str, extension:
 def routes(site) -> list[BaseRoute]:
     """`/id/…` resources, `/ontology` (and its extensions), `/ontology/…` documents."""
     shapes = load_shapes()
+    retirements = Retirements(site)
 
     term_labels: dict[str, list[ox.Triple]] = {}  # labels of predicates, the same on every page of a release
 
@@ -165,6 +167,8 @@ def routes(site) -> list[BaseRoute]:
         async def endpoint(request: Request) -> Response:
             stem, extension = split_extension(request.path_params["path"])
             iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
+            if (gone := retirements.answer(request, iri, extension, list(FORMATS))) is not None:
+                return gone
             alternates = alternates_of(path)
             return await representation(
                 request, site, iri, path, extension, lambda: describe(site, iri),
