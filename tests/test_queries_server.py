@@ -1,6 +1,8 @@
 """Stored queries through the remote engine against real `oxigraph serve-read-only` processes: one
-serving the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both
-bind 127.0.0.1 only and live for this test session. The same engine interface runs them on the
+serving the built store, and one per link target with an endpoint, loaded with a fixture shaped like
+that endpoint's data (tests/fixtures/wikidata.ttl for Wikidata, gbizinfo.trig for gBizINFO,
+eu-corporate-body.ttl for the EU Publications Office). All bind 127.0.0.1 only and live for this
+test session. The same engine interface runs them on the
 embedded store and on the endpoint: the answers must be the same."""
 
 from pathlib import Path
@@ -17,7 +19,21 @@ from ict_diplomacy.sparql.render import cell
 from .servers import OXIGRAPH, running
 from .test_queries import HOSTILE, ID, non_federated, normalized
 
-FIXTURE = Path(__file__).parent / "fixtures" / "wikidata.ttl"
+FIXTURES = Path(__file__).parent / "fixtures"
+STAND_IN_FIXTURES = {"wikidata": "wikidata.ttl", "gbizinfo": "gbizinfo.trig", "eu-corporate-body": "eu-corporate-body.ttl"}
+
+
+def serve_fixture(tmp_path_factory, name: str):
+    """An `oxigraph serve-read-only` on 127.0.0.1 holding one fixture file; yields its query URL."""
+    location = tmp_path_factory.mktemp(name) / "store"
+    standin = ox.Store(str(location))
+    path = FIXTURES / STAND_IN_FIXTURES[name]
+    standin.load(path=str(path), format=ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE)
+    standin.flush()
+    del standin  # release the lock before the server opens it
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
+    with running(command, "/", tmp_path_factory.mktemp("logs") / f"{name}.log") as server:
+        yield server.base + "/query"
 
 
 @pytest.fixture(scope="session")
@@ -28,14 +44,17 @@ def endpoint(oxigraph_server):
 @pytest.fixture(scope="session")
 def wikidata(tmp_path_factory):
     """A local server holding the Wikidata-shaped fixture triples."""
-    location = tmp_path_factory.mktemp("wikidata") / "store"
-    standin = ox.Store(str(location))
-    standin.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)
-    standin.flush()
-    del standin  # release the lock before the server opens it
-    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
-    with running(command, "/", tmp_path_factory.mktemp("logs") / "wikidata.log") as server:
-        yield server.base + "/query"
+    yield from serve_fixture(tmp_path_factory, "wikidata")
+
+
+@pytest.fixture(scope="session")
+def stand_ins(wikidata, tmp_path_factory):
+    """A local stand-in for every link target with an endpoint: target key -> query URL."""
+    servers = {key: serve_fixture(tmp_path_factory, key) for key in STAND_IN_FIXTURES if key != "wikidata"}
+    urls = {"wikidata": wikidata, **{key: next(server) for key, server in servers.items()}}
+    yield urls
+    for server in servers.values():
+        server.close()
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +63,14 @@ def remote(open_engine, endpoint):
 
 
 @pytest.fixture(scope="module")
-def federating(open_engine, wikidata):
-    """The embedded engine allowed to call the Wikidata stand-in."""
-    return open_engine(service_allow=[wikidata])
+def federating(open_engine, stand_ins):
+    """The embedded engine allowed to call the stand-ins."""
+    return open_engine(service_allow=list(stand_ins.values()))
 
 
 @pytest.fixture(scope="module")
-def remote_federating(open_engine, endpoint, wikidata):
-    return open_engine(sparql_endpoint=endpoint, service_allow=[wikidata])
+def remote_federating(open_engine, endpoint, stand_ins):
+    return open_engine(sparql_endpoint=endpoint, service_allow=list(stand_ins.values()))
 
 
 def same(query, local, remote):
@@ -122,20 +141,53 @@ def test_isdb_t_adopters_with_population_and_capital(catalogue, federating, call
         ("2006-06", "country/BR", "203080756", "wd:Q2844"), ("2009-04", "country/PE", "29381884", "wd:Q2868")]
 
 
-def test_federated_queries_through_the_remote_endpoint(catalogue, federating, remote_federating, call, wikidata):
+def test_group_members_from_wikidata(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["wikidata-group-members"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "group", "country") == {
+        ("organization/g7", "country/JP"), ("organization/g7", "country/US"), ("organization/g20", "country/JP"),
+        ("organization/g20", "country/US"), ("organization/g20", "country/BR"), ("organization/apec", "country/JP"),
+        ("organization/apec", "country/US"), ("organization/apec", "country/PE")}  # not NATO
+
+
+def test_government_organs_from_gbizinfo(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["gbizinfo-government-organs"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "organization", "corporateNumber", "registeredName", "organizationLabel") == {
+        ("organization/mic", "2000012020001", "総務省", "総務省"),
+        ("organization/mofa", "9000012040001", "外務省", "外務省"),
+        ("organization/meti", "4000012090001", "経済産業省", "経済産業省")}  # not NEC (a company), not 内閣官房 (unlinked)
+    mic = next(row for row in result.rows if cell(row["organization"]) == "organization/mic")
+    assert cell(mic["address"]).startswith("東京都千代田区霞が関")
+
+
+def test_authority_names_from_the_eu_publications_office(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["eu-corporate-bodies"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "organization", "authorityLabel") == {
+        ("organization/european-commission", "European Commission"),
+        ("organization/dg-connect", "Directorate-General for Communications Networks, Content and Technology")}
+
+
+def test_every_link_target_with_an_endpoint_has_a_federated_query(catalogue):
+    called = {key for query in catalogue.values() for key in query.services}
+    assert called == set(queries.ENDPOINTS) == set(STAND_IN_FIXTURES)
+
+
+def test_federated_queries_through_the_remote_endpoint(catalogue, federating, remote_federating, call, stand_ins):
     for name, query in catalogue.items():
         if query.federated:
-            local = call(queries.run, query, {}, federating, wikidata_endpoint=wikidata)
+            local = call(queries.run, query, {}, federating, stand_ins=stand_ins)
             assert local.rows, name
-            same(query, local, call(queries.run, query, {}, remote_federating, wikidata_endpoint=wikidata))
+            same(query, local, call(queries.run, query, {}, remote_federating, stand_ins=stand_ins))
 
 
-def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
+def test_cli_on_a_remote_endpoint(endpoint, stand_ins, capsys):
     assert cli.main(["query", "isdb-t-timeline", "--sparql-endpoint", endpoint, "--format", "json"]) == 0
     assert '"2006-06"' in capsys.readouterr().out
     assert cli.main(["query", "wikidata-partner-capitals", "--sparql-endpoint", endpoint,
-                     "--wikidata-endpoint", wikidata, "--lang", "ja"]) == 0
+                     "--wikidata-endpoint", stand_ins["wikidata"], "--lang", "ja"]) == 0
     assert "ブラジリア" in capsys.readouterr().out
+    assert cli.main(["query", "gbizinfo-government-organs", "--sparql-endpoint", endpoint,
+                     "--gbizinfo-endpoint", stand_ins["gbizinfo"], "--format", "tsv"]) == 0
+    assert "2000012020001" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- one engine: the command and the server agree

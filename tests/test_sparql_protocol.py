@@ -210,7 +210,7 @@ def test_service_description_lists_limits(ictd_server):
     response = httpx.get(ictd_server.sparql, headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     sd = graph(response.content, "turtle")
-    service = rdflib.URIRef(ictd_server.sparql)
+    service = rdflib.URIRef("https://w3id.org/ict-diplomacy/sparql")  # public_url, never the Host header
     SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert (service, rdflib.RDF.type, SD.Service) in sd
     limit = rdflib.Namespace("https://w3id.org/ict-diplomacy/service#")

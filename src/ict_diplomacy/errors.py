@@ -108,6 +108,11 @@ class Gone(HttpError):
     status, code = 410, "gone"
 
 
+class RequestTimeout(HttpError):
+    """The request (its head or body) did not arrive in time."""
+    status, code = 408, "request-timeout"
+
+
 class PayloadTooLarge(HttpError):
     status, code = 413, "payload-too-large"
 
@@ -149,3 +154,7 @@ class UnsupportedMediaType(HttpError):
 class BadGateway(HttpError):
     """The remote SPARQL endpoint failed or sent an answer that does not parse."""
     status, code = 502, "bad-gateway"
+
+
+class ReviewTableError(IctdError):
+    """data/review.tsv is malformed: its header, a subsection notation or a count."""

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 
-from . import catalog, changelog, dumps, history, retired, sources, store, versions
+from . import catalog, changelog, dumps, history, linkstats, retired, sources, store, versions
 from ..errors import BuildError, ValidationFailed
 from ..project import Project
 from .diff import diff, write_diff
@@ -93,7 +93,7 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
     try:
         staging.mkdir()
         (staging / LOCK).touch()
-        manifest = _write_release(project, staging, plan, step, started, release_id)
+        manifest = _write_release(project, staging, parsed, plan, step, started, release_id)
         final = releases / release_id
         staging.rename(final)
     except BaseException as error:  # interrupted or failed: nothing of this build stays
@@ -157,8 +157,8 @@ def _describe_plan(plan: Plan) -> str:
     return f"{plan.version} ({state}{since})"
 
 
-def _write_release(project: Project, staging: Path, plan: Plan, step: Step, started: datetime,
-                   release_id: str) -> dict:
+def _write_release(project: Project, staging: Path, parsed: sources.Sources, plan: Plan, step: Step,
+                   started: datetime, release_id: str) -> dict:
     triples, current = plan.content, plan.current
     step.run("load", lambda: store.create(staging / STORE_DIR, triples), lambda _: f"{len(triples)} triples")
     dumped = step.run("dump", lambda: dumps.write_all(staging, triples), lambda fs: ", ".join(f.name for f in fs))
@@ -166,9 +166,10 @@ def _write_release(project: Project, staging: Path, plan: Plan, step: Step, star
     support = history.write(staging, Archive.of(project), plan.versions)
     support.append(retired.write(staging, retired.retirements(triples, plan.archived)))
     summaries = [v.summary() for v in plan.versions]
+    report = step.run("links", lambda: linkstats.write(project, staging, parsed), lambda p: p.name)
     described = step.run("catalog", lambda: catalog.write_all(staging, triples, dumped, started, summaries))
-    return _write_manifest(project, staging, dumped + changes + described, support, plan, started, release_id,
-                           step.timings)
+    return _write_manifest(project, staging, dumped + changes + described + [report], support, plan, started,
+                           release_id, step.timings)
 
 
 def _write_manifest(project: Project, directory: Path, files: list[Path], support: list[Path], plan: Plan,
@@ -186,7 +187,7 @@ def _write_manifest(project: Project, directory: Path, files: list[Path], suppor
         "ontology_version": plan.version,
         "triples": len(plan.content),
         "sources_sha256": sources_fingerprint(project),
-        "files": [dumps.describe_file(f) for f in files],  # dumps, diff, catalog.* and void.*
+        "files": [dumps.describe_file(f) for f in files],  # dumps, diff, catalog.*, void.* and links.json
         "support_files": describe_files(support, directory),  # versions/ and retired.json: read by the server
         "versions": [{"version": v.version, "issued": v.issued, "archived": v.archived} for v in plan.versions],
         "timings_s": timings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import mimetypes
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -96,4 +97,4 @@ def describe_file(path: Path) -> dict:
     """Name, size, SHA-256 and media type of a published file, as the manifest lists it."""
     fmt = of_file(path.name)
     return {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path),
-            "media_type": fmt.media_type if fmt else "application/octet-stream"}
+            "media_type": fmt.media_type if fmt else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")}

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 import pyoxigraph as ox
 
@@ -41,9 +42,10 @@ class Engine(Protocol):
     """Runs SPARQL with the limits of the settings; never blocks the event loop."""
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
-                    timeout: float | None = None) -> QueryResult:
+                    timeout: float | None = None, client: str = "") -> QueryResult:
         """The whole answer serialized in the best format `accept` allows for the query's kind
-        (`accept` is an Accept header or one media type). Raises the HttpErrors of errors.py:
+        (`accept` is an Accept header or one media type); `client` (an address) is who asks, for
+        fair queueing. Raises the HttpErrors of errors.py:
         MalformedQuery (with line/column in detail), Refused (SERVICE), ReadOnly (updates),
         NotAcceptable, QueryTimeout, TooManyRequests, Unavailable, BadGateway."""
         ...
@@ -89,12 +91,17 @@ async def ask(engine: Engine, sparql: str, bindings: Bindings | None = None, **o
 
 
 class Gate:
-    """At most `max_concurrent` queries at once, at most `queue` waiting; past that 429."""
+    """At most `max_concurrent` queries at once, at most `queue` waiting (past that 429), and the
+    waiting served fairly: a free slot goes to the waiting client (address) that runs the fewest
+    queries, the earliest of them first, so one client cannot keep the others out. `on_wait`, when
+    set, is told that a client had to wait (the workers use it to make room)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._running = asyncio.Semaphore(max(1, settings.max_concurrent))
-        self._waiting = 0
+        self.limit = max(1, settings.max_concurrent)
+        self.running: Counter[str] = Counter()
+        self._waiting: list[tuple[str, asyncio.Future]] = []
+        self.on_wait: Callable[[str], None] | None = None
 
     def deadline(self, requested: float | None) -> float:
         """The time limit of one query: the setting, or less if the request asks for less."""
@@ -102,23 +109,46 @@ class Gate:
         return min(requested, limit) if requested and requested > 0 else limit
 
     @contextlib.asynccontextmanager
-    async def slot(self, wait_limit: float):
-        if self._running.locked():
-            if self._waiting >= self.settings.queue:
-                raise TooManyRequests(
-                    f"too many queries: {self.settings.max_concurrent} running and {self._waiting} waiting; "
-                    f"retry in {self.settings.retry_after} s", retry_after=self.settings.retry_after)
-            self._waiting += 1
-            try:
-                await asyncio.wait_for(self._running.acquire(), wait_limit)
-            except TimeoutError:
-                raise Unavailable(f"no query slot became free within {wait_limit:g} s; try again shortly",
-                                  headers={"Retry-After": str(self.settings.retry_after)}) from None
-            finally:
-                self._waiting -= 1
+    async def slot(self, wait_limit: float, client: str = ""):
+        if sum(self.running.values()) < self.limit and not self._waiting:
+            self.running[client] += 1
         else:
-            await self._running.acquire()
+            await self._wait(wait_limit, client)
         try:
             yield
         finally:
-            self._running.release()
+            self._release(client)
+
+    async def _wait(self, wait_limit: float, client: str) -> None:
+        if len(self._waiting) >= self.settings.queue:
+            raise TooManyRequests(
+                f"too many queries: {sum(self.running.values())} running and {len(self._waiting)} waiting; "
+                f"retry in {self.settings.retry_after} s", retry_after=self.settings.retry_after)
+        entry = (client, asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
+        if self.on_wait:
+            self.on_wait(client)
+        try:
+            await asyncio.wait_for(asyncio.shield(entry[1]), wait_limit)
+        except BaseException as error:  # timed out, or the request was cancelled (its client left)
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+            elif entry[1].done():  # granted just as the wait ended: hand the slot on
+                self._release(client)
+            if isinstance(error, TimeoutError):
+                raise Unavailable(f"no query slot became free within {wait_limit:g} s; try again shortly",
+                                  headers={"Retry-After": str(self.settings.retry_after)}) from None
+            raise
+
+    def _release(self, client: str) -> None:
+        self.running[client] -= 1
+        if self.running[client] <= 0:
+            del self.running[client]
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiting and sum(self.running.values()) < self.limit:
+            entry = min(self._waiting, key=lambda e: self.running[e[0]])  # min keeps the earliest of equals
+            self._waiting.remove(entry)
+            self.running[entry[0]] += 1
+            entry[1].set_result(None)

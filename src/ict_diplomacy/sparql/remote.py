@@ -31,13 +31,13 @@ class RemoteEngine:
                                          limits=httpx.Limits(max_connections=settings.max_concurrent))
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None) -> QueryResult:
-        kind, data, truncated = await self._fetch(with_values(sparql, bindings), timeout)
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "") -> QueryResult:
+        kind, data, truncated = await self._fetch(with_values(sparql, bindings), timeout, client)
         return await asyncio.to_thread(_convert, kind, data, truncated, accept, self.settings.max_rows)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
-        kind, data, _ = await self._fetch(with_values(construct_or_describe, bindings), timeout)
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
+        kind, data, _ = await self._fetch(with_values(construct_or_describe, bindings), timeout, client)
         if kind != "construct":
             raise MalformedQuery("expected a CONSTRUCT or DESCRIBE query")
         return _parse_triples(data)[: self.settings.max_rows]
@@ -45,10 +45,10 @@ class RemoteEngine:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _fetch(self, text: str, timeout: float | None) -> tuple[str, bytes, bool]:
+    async def _fetch(self, text: str, timeout: float | None, client: str = "") -> tuple[str, bytes, bool]:
         guard(text, self.settings)
         limit = self._gate.deadline(timeout)
-        async with self._gate.slot(limit):
+        async with self._gate.slot(limit, client):
             try:
                 return await asyncio.wait_for(self._read(text), limit)
             except TimeoutError:

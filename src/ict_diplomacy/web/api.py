@@ -152,7 +152,7 @@ def _operation(query: queries.StoredQuery) -> dict:
                     "description": "Output format; overrides the Accept header.",
                     "schema": {"type": "string", "enum": [f.name for f in formats]}}
     description = (f"{query.description['en']}\n\n{query.description['ja']}"
-                   + ("\n\nCalls Wikidata with SERVICE; refused unless the server allows it." if query.federated else ""))
+                   + (f"\n\nCalls {query.service_names} with SERVICE; refused unless the server allows it." if query.federated else ""))
     return {"get": {
         "operationId": "".join(w.capitalize() if i else w for i, w in enumerate(query.name.split("-"))),
         "summary": f"{query.title['en']} / {query.title['ja']}", "description": description,
@@ -259,7 +259,7 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         if result.rows is not None:
             headers[ROWS] = str(result.rows)
             request.state.rows = result.rows  # for the request log
-        return Response(result.body, media_type=result.media_type, headers=headers)
+        return site.answer(result, headers)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document, media_type="application/json")

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
@@ -42,7 +42,7 @@ def create_app(site: Site) -> Starlette:
                                      allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: _starlette_error, IctdError: _library_error,
-                                        Exception: _unexpected_error})
+                                        ClientDisconnect: _client_gone, Exception: _unexpected_error})
     app.state.site = site
     return app
 
@@ -77,6 +77,12 @@ async def _library_error(request: Request, error: IctdError) -> Response:
 async def _starlette_error(request: Request, error: HTTPException) -> Response:
     code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     return error_response(request, error.status_code, code, str(error.detail), headers=error.headers)
+
+
+async def _client_gone(request: Request, error: ClientDisconnect) -> Response:
+    """The client left before its request was read: one line in the log, nothing to answer."""
+    log.info("%s %s client disconnected before the request was read", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:

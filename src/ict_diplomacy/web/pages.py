@@ -1,6 +1,6 @@
 """The human pages that are not resource descriptions: the landing page `/`, search (`/search`,
-`/api/search`), the stored-query pages (query_pages.py), the language switch `/lang/{ja|en}`
-and the site's static files under `/static/`.
+`/api/search`), the stored-query pages (query_pages.py), the link report `/links` (links_page.py),
+the language switch `/lang/{ja|en}` and the site's static files under `/static/`.
 
 Every page is rendered with deref.render (the templates of this package) and answers through
 `site.engine`, so remote mode works. The language comes from i18n.pick_language; the switch
@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import query_pages
+from . import links_page, query_pages
 from .html import render
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
@@ -181,5 +181,6 @@ def routes(site) -> list[BaseRoute]:
         Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
         Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
+        *links_page.routes(site, page, search),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -159,7 +159,7 @@ def routes(site, page) -> list[BaseRoute]:
         raw = chosen_values(request, query, lang)
         state = {"query": summary(query, lang), "fields": await form_view(query, raw, lang, options),
                  "table": None, "boolean": None, "error": None, "note": None, "bindings": None}
-        refused = query.federated and queries.WIKIDATA_ENDPOINT not in allowed
+        refused = any(queries.ENDPOINTS[key] not in allowed for key in query.services)
         status = 200
         if refused:
             state["note"] = "federated"

@@ -25,7 +25,7 @@ SPARQL_FORMATS = formats.offers(formats.SELECT) + formats.offers(formats.GRAPH)
 
 def service_description(site: Site, request: Request) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in the RDF format Accept prefers."""
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    endpoint = ox.NamedNode((site.settings.public_url or BASE).rstrip("/") + "/sparql")  # never the Host header
     triples = description_triples(site, endpoint)
     # browsers and SPARQL clients that ask for results get Turtle
     fmt = formats.negotiate(request.headers.get("accept", "*/*"), formats.offers(formats.GRAPH)) or formats.TURTLE
@@ -60,7 +60,7 @@ def _limit_triples(settings: Settings, endpoint: ox.NamedNode) -> list[ox.Triple
         triples.append(ox.Triple(prop, RDFS_COMMENT, ox.Literal(row["help"], language="en")))
         value = values[row["name"]]
         for item in (value if isinstance(value, list) else [value]):
-            if row["name"] == "sparql_endpoint" and not item:
+            if item == "":  # a setting left empty (no remote endpoint, no public URL)
                 continue
             triples.append(ox.Triple(endpoint, prop, _literal(item)))
     return triples

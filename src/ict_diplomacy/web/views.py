@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from ..publish.description import LINK_PREDICATES, link_target
 from ..publish.dumps import DUMP_PREFIXES
 from .i18n import (
     LANGUAGES,
@@ -64,13 +65,7 @@ KNOWN_LABELS = {
     PREFIXES["qb"] + "DataSet": {"ja": "データセット", "en": "data set"},
 }
 
-# Links to other datasets: IRI prefix → the name of the dataset they lead to.
-LINK_TARGETS = (
-    ("http://www.wikidata.org/entity/", {"ja": "Wikidata", "en": "Wikidata"}),
-    ("http://publications.europa.eu/resource/authority/country/", {"ja": "EU 国・地域典拠", "en": "EU country authority"}),
-    ("http://eurovoc.europa.eu/", {"ja": "EuroVoc", "en": "EuroVoc"}),
-)
-OUTBOUND = {PREFIXES["owl"] + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch"}
+OUTBOUND = set(LINK_PREDICATES)  # links to other datasets; description.LINK_TARGETS names where they lead
 ISO_CODES = {ICTD + "isoAlpha2": "ISO 3166-1 alpha-2", ICTD + "isoAlpha3": "ISO 3166-1 alpha-3",
              ICTD + "isoNumeric": "ISO 3166-1 numeric"}
 ISO_PAGE = "https://www.iso.org/obp/ui/#iso:code:3166:{}"
@@ -230,7 +225,8 @@ def _properties(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]
 def _target(term) -> dict | None:
     if not isinstance(term, ox.NamedNode):
         return None
-    return next((names for prefix, names in LINK_TARGETS if term.value.startswith(prefix)), None)
+    target = link_target(term.value)
+    return target.names if target else None
 
 
 def _outbound(graph: Graph, outgoing: dict, lang: str) -> list[dict]:
@@ -239,7 +235,7 @@ def _outbound(graph: Graph, outgoing: dict, lang: str) -> list[dict]:
         for term in outgoing[predicate]:
             names = _target(term)
             if names:
-                links.append({"dataset": names[lang], "href": term.value, "label": term.value.rsplit("/", 1)[-1],
+                links.append({"dataset": names[lang], "href": term.value, "label": term.value.rstrip("/").rsplit("/", 1)[-1],
                               "relation": graph.link(predicate, lang)["label"]})
     for predicate, scheme in ISO_CODES.items():
         for term in outgoing.get(predicate, []):
