@@ -39,7 +39,8 @@ def _build(args, project: Project) -> int:
           f"{manifest['triples']} triples, " + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
     if args.publish:
         print(f"published {manifest['version']} on {manifest['issued']}: commit releases/{manifest['version']}/ "
-              "and CHANGELOG.md")
+              "and CHANGELOG.md, then raise owl:versionInfo in ontology/ict-diplomacy.ttl to the next version "
+              "before changing the data again (a build refuses other content under a published version)")
     return 0
 
 

@@ -164,7 +164,12 @@ def _write_release(project: Project, staging: Path, parsed: sources.Sources, pla
     dumped = step.run("dump", lambda: dumps.write_all(staging, triples), lambda fs: ", ".join(f.name for f in fs))
     changes = write_diff(staging, current.changes) if current.previous else []
     support = history.write(staging, Archive.of(project), plan.versions)
-    support.append(retired.write(staging, retired.retirements(triples, plan.archived)))
+    retirements = retired.retirements(triples, plan.archived)
+    support.append(retired.write(staging, retirements))
+    if unrecorded := sorted(iri for iri, entry in retirements.items() if not entry["recorded"]):
+        step.progress(f"retired: {len(unrecorded)} identifiers of earlier versions are gone without a record in "
+                      f"data/retired.ttl (they answer 410; add a record with a reason, or dct:isReplacedBy): "
+                      + ", ".join(unrecorded[:5]) + (" …" if len(unrecorded) > 5 else ""))
     summaries = [v.summary() for v in plan.versions]
     report = step.run("links", lambda: linkstats.write(project, staging, parsed), lambda p: p.name)
     described = step.run("catalog", lambda: catalog.write_all(staging, triples, dumped, started, summaries))
