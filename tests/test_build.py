@@ -16,22 +16,34 @@ from ict_diplomacy.errors import BuildError, ValidationFailed
 from .test_validate import HEAD
 
 
-def test_release_holds_store_dumps_and_manifest(release):
+def version_info(project) -> str:
+    """owl:versionInfo of the ontology, read with rdflib from the source file."""
+    graph = rdflib.Graph().parse(project.ontology_dir / "ict-diplomacy.ttl")
+    return str(graph.value(rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology"), rdflib.OWL.versionInfo))
+
+
+def test_release_holds_store_dumps_and_manifest(project, release):
     manifest = json.loads((release / build.MANIFEST).read_text())
     names = {f["name"] for f in manifest["files"]}
     assert {dumps.TURTLE, dumps.NTRIPLES_GZ, dumps.JSONLD} <= names
     for entry in manifest["files"]:
         assert (release / entry["name"]).stat().st_size == entry["bytes"]
         assert dumps.describe_file(release / entry["name"])["sha256"] == entry["sha256"]
-    assert manifest["ontology_version"] == "0.1.0"
+    assert manifest["ontology_version"] == manifest["version"] == version_info(project)
     store = ox.Store.read_only(str(release / build.STORE_DIR))
     assert len(store) == manifest["triples"]
 
 
 def test_dump_round_trips_to_the_sources(project, release):
+    """The dumps hold the sources, plus the two version triples the build stamps on the ontology:
+    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest version in releases/."""
     published = rdflib.Graph()
     for path in project.ontology_files() + project.data_files():
         published.parse(path)
+    ontology = rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology")
+    published.add((ontology, rdflib.OWL.versionIRI, rdflib.URIRef(f"{ontology}/{version_info(project)}")))
+    archived = sorted((p.name for p in (project.root / "releases").iterdir()), key=lambda v: tuple(map(int, v.split("."))))
+    published.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{archived[-1]}")))
     dumped = rdflib.Graph().parse(release / dumps.TURTLE)
     assert isomorphic(published, dumped)
     with gzip.open(release / dumps.NTRIPLES_GZ) as nt:

@@ -208,3 +208,12 @@ def test_a_cheap_query_answers_within_a_second_while_another_client_runs_eight_r
         assert max(took) < 1.0, took
         for thread in flood:
             thread.join()
+
+
+@pytest.mark.parametrize("name", sorted(shapes(LIMIT)))
+def test_no_query_within_the_size_limit_crashes_the_upstream_in_remote_mode(remote_server, oxigraph_server, name):
+    """Forwarded only after the preflight check: the Oxigraph server behind us stays up."""
+    response = httpx.post(remote_server.sparql, content=shapes(LIMIT)[name].encode(), timeout=30,
+                          headers={"Content-Type": "application/sparql-query", "Accept": "application/json"})
+    assert response.status_code in (200, 400, 502, 503), (name, response.status_code, response.text[:200])
+    assert oxigraph_server.process.poll() is None, f"{name} took the upstream server down"

@@ -66,9 +66,24 @@ def client(release):
 
 
 def resources(store: ox.Store) -> list[str]:
+    """Every resource of the data, retired identifiers left out (they answer 301 or 410)."""
     rows = store.query(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}")'
-                       f' && !STRSTARTS(STR(?s), "{ONTOLOGY_IRI}#") && ?s != <{ONTOLOGY_IRI}>) }}')
+                       f' && !STRSTARTS(STR(?s), "{ONTOLOGY_IRI}#") && ?s != <{ONTOLOGY_IRI}>)'
+                       f' FILTER NOT EXISTS {{ ?s a <{ONTOLOGY_IRI}#RetiredResource> }} }}')
     return sorted(row["s"].value for row in rows)
+
+
+def test_every_retired_identifier_of_the_data_answers_as_its_record_says(client, store):
+    rows = store.query(f"""SELECT ?s ?by WHERE {{ ?s a <{ONTOLOGY_IRI}#RetiredResource>
+        OPTIONAL {{ ?s <http://purl.org/dc/terms/isReplacedBy> ?by }} }}""")
+    records = {row["s"].value: row["by"].value if row["by"] else None for row in rows}
+    assert records
+    for iri, replacement in records.items():
+        response = client.get(path_of(iri), headers={"Accept": "text/turtle"}, follow_redirects=False)
+        if replacement:
+            assert response.status_code == 301 and response.headers["location"] == path_of(replacement), iri
+        else:
+            assert response.status_code == 410 and response.json()["error"]["code"] == "gone", iri
 
 
 def path_of(iri: str) -> str:

@@ -196,7 +196,7 @@ def test_remote_mode_refuses_what_would_crash_the_oxigraph_server(remote_server,
     response = post(remote_server, nested("exists", 1000))
     assert response.status_code == 400
     assert oxigraph_server.process.poll() is None
-    still_up(remote_server, workers=0)  # remote mode runs no workers (nor a tracker)
+    still_up(remote_server)  # remote mode runs only the workers of its preflight check
 
 
 def test_nesting_depth_ignores_strings_iris_and_comments():

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from . import __version__
 from .errors import IctdError, SourceSyntaxError, ValidationFailed
 from .project import Project
-from .publish import build, links, linkstats, stats, validate
+from .publish import build, diff, links, linkstats, stats, validate
 from .publish.description import LINK_TARGETS
 from .settings import Settings, add_setting_options, settings_from_options
 
@@ -31,9 +33,29 @@ def _validate(args, project: Project) -> int:
 
 def _build(args, project: Project) -> int:
     progress = (lambda _: None) if args.quiet else None
-    manifest = build.build(project, args.out, **({"progress": progress} if progress else {}))
-    print(f"release {manifest['release']}: {manifest['triples']} triples, "
-          + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
+    publish_on = (args.date or date.today()) if args.publish else None
+    manifest = build.build(project, args.out, publish_on=publish_on, **({"progress": progress} if progress else {}))
+    print(f"release {manifest['release']}: version {manifest['version']} ({manifest['version_status']}), "
+          f"{manifest['triples']} triples, " + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
+    if args.publish:
+        print(f"published {manifest['version']} on {manifest['issued']}: commit releases/{manifest['version']}/ "
+              "and CHANGELOG.md, then raise owl:versionInfo in ontology/ict-diplomacy.ttl to the next version "
+              "before changing the data again (a build refuses other content under a published version)")
+    return 0
+
+
+def _diff(args, project: Project) -> int:
+    from .publish import history, versions
+    archive = versions.Archive.of(project)
+    entry = history.compare(args.old, versions.load(args.old, archive), args.new, versions.load(args.new, archive))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        written = diff.write_diff(args.out, entry.changes)
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(entry.document(), ensure_ascii=False, indent=1))
+    else:
+        print(history.text(entry))
     return 0
 
 
@@ -116,7 +138,17 @@ def parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="validate, load the Oxigraph store and write the dumps, atomically")
     b.add_argument("--out", type=Path, help="release link to publish (default: ./dist)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--publish", action="store_true", help="first archive the version in owl:versionInfo into "
+                   "releases/ (refused if it is published with other content) and record it in CHANGELOG.md")
+    b.add_argument("--date", type=date.fromisoformat, help="publication date for --publish (YYYY-MM-DD; default today)")
     b.set_defaults(run=_build)
+
+    d = commands.add_parser("diff", help="what changed between two versions: triples and resources added, removed, changed")
+    d.add_argument("old", help="a published version (0.1.0), a release directory (dist) or an RDF file")
+    d.add_argument("new", help="the same, for the newer graph")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.add_argument("--out", type=Path, help="also write added.nt and removed.nt into this directory")
+    d.set_defaults(run=_diff)
 
     s = commands.add_parser("serve", help="build if needed, then serve the SPARQL endpoint, resource pages, API and dumps")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")

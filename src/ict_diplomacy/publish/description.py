@@ -26,6 +26,7 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 NS = {
     **PREFIXES,
     "dcat": "http://www.w3.org/ns/dcat#",
+    "adms": "http://www.w3.org/ns/adms#",
     "void": "http://rdfs.org/ns/void#",
     "spdx": "http://spdx.org/rdf/terms#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",

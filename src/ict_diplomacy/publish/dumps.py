@@ -28,6 +28,7 @@ JSONLD = "ict-diplomacy.jsonld"
 def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
     """Sorted triples with blank nodes relabelled from their content (RDF canonicalization),
     so the same graph always serializes to the same bytes."""
+    triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]  # a parsed source yields quads
     plain = [t for t in triples if not _has_blank(t)]
     blank = [t for t in triples if _has_blank(t)]
     if blank:
@@ -56,12 +57,32 @@ def write_all(directory: Path, triples: list[ox.Triple]) -> list[Path]:
     ordered = canonical(triples)
     turtle = directory / TURTLE
     ox.serialize(ordered, str(turtle), format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES)
-    ntriples = directory / NTRIPLES_GZ
-    with gzip.GzipFile(ntriples, "wb", mtime=0) as out:
-        ox.serialize(ordered, out, format=ox.RdfFormat.N_TRIPLES)
+    ntriples = write_ntriples(directory / NTRIPLES_GZ, ordered)
     jsonld = directory / JSONLD
     ox.serialize(ordered, str(jsonld), format=ox.RdfFormat.JSON_LD)
     return [turtle, ntriples, jsonld]
+
+
+def write_ntriples(path: Path, triples: list[ox.Triple]) -> Path:
+    """Sorted N-Triples, plain (diffs) or gzipped with a fixed header (dumps), same bytes each time."""
+    body = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+    if path.name.endswith(".gz"):
+        with gzip.GzipFile(path, "wb", mtime=0) as out:
+            out.write(body)
+    else:
+        path.write_bytes(body)
+    return path
+
+
+def read_ntriples(path: Path) -> list[ox.Triple]:
+    """The triples of an N-Triples file, gzipped or not (ValueError naming the file if it is damaged)."""
+    try:
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    except (OSError, EOFError, SyntaxError, ValueError) as error:
+        raise ValueError(f"{path} cannot be read as N-Triples: {error}") from None
 
 
 def sha256_of(path: Path) -> str:

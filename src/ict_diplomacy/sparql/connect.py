@@ -8,6 +8,7 @@ from ..publish.release import Release
 from ..settings import Settings
 from .cache import CachingEngine
 from .engine import Engine
+from .preflight import Preflight
 from .remote import RemoteEngine
 from .text import service_targets
 from .workers import WorkerEngine
@@ -18,7 +19,7 @@ async def open_engine(settings: Settings, release: Release | None) -> Engine:
     answer cache unless it is switched off; never in remote mode, where the data may change
     under the same release)."""
     if settings.sparql_endpoint:
-        return RemoteEngine(settings)
+        return RemoteEngine(settings, await Preflight.start(settings))
     if release is None:
         raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
     engine: Engine = await WorkerEngine.start(settings, release.path)

@@ -73,7 +73,9 @@ async def select(engine: Engine, sparql: str, bindings: Bindings | None = None, 
     result = await engine.query(sparql, accept=RESULTS_JSON, bindings=bindings, **options)
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
     columns = [v.value for v in solutions.variables]
-    return Table(columns, [{c: row[c] for c in columns} for row in solutions])
+    rows = [{c: row[c] for c in columns} for row in solutions]
+    del solutions  # pyoxigraph's solutions must be dropped on the thread that made them
+    return Table(columns, rows)
 
 
 async def json_rows(engine: Engine, sparql: str, bindings: Bindings | None = None) -> list[dict[str, dict]]:

@@ -24,8 +24,9 @@ ASK_REMOTE = "text/tab-separated-values, application/n-triples;q=0.9, applicatio
 
 
 class RemoteEngine:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, preflight=None):
         self.settings, self.endpoint = settings, settings.sparql_endpoint
+        self.preflight = preflight  # preflight.Preflight: queries that would crash the upstream stop here
         self._gate = Gate(settings)
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(settings.query_timeout + 1),
                                          limits=httpx.Limits(max_connections=settings.max_concurrent))
@@ -44,9 +45,13 @@ class RemoteEngine:
 
     async def close(self) -> None:
         await self._client.aclose()
+        if self.preflight:
+            await self.preflight.close()
 
     async def _fetch(self, text: str, timeout: float | None, client: str = "") -> tuple[str, bytes, bool]:
         guard(text, self.settings)
+        if self.preflight:
+            await self.preflight.check(text)
         limit = self._gate.deadline(timeout)
         async with self._gate.slot(limit, client):
             try:

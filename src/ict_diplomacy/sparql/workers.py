@@ -57,8 +57,11 @@ _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 # ---------------------------------------------------------------- inside a worker process
 
 
-def open_store(release: Path, mode: str) -> ox.Store:
-    """The release's data: loaded into memory from the N-Triples dump, or the store read-only."""
+def open_store(release: Path | None, mode: str) -> ox.Store:
+    """The release's data: loaded into memory from the N-Triples dump, or the store read-only;
+    an empty store without a release (the preflight check of remote mode)."""
+    if release is None:
+        return ox.Store()
     dump = release / NTRIPLES_GZ
     if mode == "memory" and dump.exists():
         store = ox.Store()
@@ -87,7 +90,7 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None
         if not confinement.network:
             sandbox.deny_network()  # first, before any data or query is read
         sandbox.limit_memory(confinement.memory_mb, confinement.stack)
-        store = open_store(Path(release), mode)
+        store = open_store(Path(release) if release else None, mode)
     except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # StoreUnavailable, SandboxError too
         conn.send(("failed", str(error)))
         return
@@ -247,7 +250,7 @@ class Worker:
         """Start a worker and wait until its data is loaded (blocking: run in a thread)."""
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=worker_main, args=(child_end, str(release), mode, confinement),
+        process = context.Process(target=worker_main, args=(child_end, str(release) if release else "", mode, confinement),
                                   name="ict-diplomacy-worker", daemon=True)
         process.start()
         child_end.close()
@@ -277,9 +280,10 @@ class Worker:
 class WorkerEngine:
     """Engine over `settings.workers` processes; see the module docstring."""
 
-    def __init__(self, settings: Settings, release: Path, network: bool = False):
+    def __init__(self, settings: Settings, release: Path | None, network: bool = False,
+                 confinement: Confinement | None = None):
         self.settings, self.release = settings, release
-        self.confinement = Confinement.of(settings, network)
+        self.confinement = confinement or Confinement.of(settings, network)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._gate = Gate(settings)
@@ -289,13 +293,14 @@ class WorkerEngine:
         self._replacing: set[asyncio.Task] = set()
 
     @classmethod
-    async def start(cls, settings: Settings, release: Path, network: bool = False) -> "WorkerEngine":
-        engine = cls(settings, release, network)
+    async def start(cls, settings: Settings, release: Path | None, network: bool = False,
+                    confinement: Confinement | None = None) -> "WorkerEngine":
+        engine = cls(settings, release, network, confinement)
         started = await asyncio.gather(*(engine._spawn() for _ in range(max(1, settings.workers))))
         for worker in started:
             engine._idle.put_nowait(worker)
-        log.info("%d query workers ready (%s store, %s, %s)", len(started), settings.store_mode, release.name,
-                 "network for allow-listed SERVICE" if network else "no network")
+        log.info("%d query workers ready (%s store, %s, %s)", len(started), settings.store_mode,
+                 release.name if release else "no data", "network for allow-listed SERVICE" if network else "no network")
         return engine
 
     async def _spawn(self) -> Worker:

@@ -20,15 +20,15 @@ from starlette.responses import Response
 
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
 from ..formats import parse_accept
-from . import api, deref, downloads, endpoint, pages, pictures
 from .compress import Compression
 from .error_page import error_page, wants_html
+from . import api, deref, downloads, endpoint, pages, pictures, versions
 from .site import Site
 
 log = logging.getLogger("ict_diplomacy.web")
 
 # pictures before pages: pages mounts all of /static, pictures serves /static/vendor/… and /static/ictd/…
-PARTS = (endpoint, api, downloads, pictures, pages, deref)
+PARTS = (endpoint, api, downloads, versions, pictures, pages, deref)
 EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
                    "Content-Location", "Vary"]
 LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),

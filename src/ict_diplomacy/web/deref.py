@@ -26,6 +26,7 @@ from .html import render
 from .http import not_modified, pick_format, variant_etag
 from .i18n import pick_language
 from .ontology_doc import load_shapes, ontology_view
+from .retired import Retirements
 from .views import DCT, LABEL, Graph, resource_view
 
 # In order of preference: ties in the Accept header go to the first; `*/*` gets HTML.
@@ -168,6 +169,7 @@ def routes(site) -> list[BaseRoute]:
     """`/id/…` resources, `/ontology` (and its extensions), `/ontology/…` documents."""
     shapes = load_shapes()
     schema_types = seo.SchemaTypes(site)
+    retirements = Retirements(site)
 
     term_labels: dict[str, list[ox.Triple]] = {}  # labels of predicates, the same on every page of a release
 
@@ -188,6 +190,8 @@ def routes(site) -> list[BaseRoute]:
         async def endpoint(request: Request) -> Response:
             stem, extension = split_extension(request.path_params["path"])
             iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
+            if (gone := retirements.answer(request, iri, extension, list(FORMATS))) is not None:
+                return gone
             alternates = alternates_of(path)
             try:
                 return await representation(
