@@ -134,6 +134,18 @@ def safe_next(target: str | None) -> str:
     return parts.path + ("?" + urlencode(kept) if kept else "")
 
 
+async def switch_language(request: Request) -> Response:
+    """The language switch: remember the choice in a cookie and go back to the page."""
+    lang = request.path_params["lang"]
+    if lang not in LANGUAGES:
+        raise NotFound(f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    target = safe_next(request.query_params.get("next"))
+    target += ("&" if "?" in target else "?") + f"lang={lang}"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="lax")
+    return response
+
+
 def routes(site) -> list[BaseRoute]:
     search = SiteSearch(site)
     summary = Summary(site, search)
@@ -182,21 +194,11 @@ def routes(site) -> list[BaseRoute]:
                              "next": following if more else None, "results": hits},
                             headers={"Vary": "Accept-Language, Cookie"})
 
-    async def switch(request: Request) -> Response:
-        lang = request.path_params["lang"]
-        if lang not in LANGUAGES:
-            raise NotFound(f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
-        target = safe_next(request.query_params.get("next"))
-        target += ("&" if "?" in target else "?") + f"lang={lang}"
-        response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="lax")
-        return response
-
     return [
         Route("/", landing, methods=["GET", "HEAD"], name="landing"),
         Route("/search", search_page, methods=["GET", "HEAD"], name="search"),
         Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
-        Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
+        Route("/lang/{lang}", switch_language, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
         *links_page.routes(site, page, search),
         *kinds_routes(site, kinds),
