@@ -78,11 +78,11 @@ def test_links_page_in_english_and_japanese(client, report):
     assert en.status_code == 200 and '<html lang="en">' in en.text
     assert "Links to other datasets" in en.text and "gBizINFO (corporate number)" in en.text
     assert f"{sum(t.resources for t in report.targets)} links, {len(report.open)} open" in en.text
-    assert 'href="/id/organization/nisc"' in en.text and "Company" in en.text
+    assert 'href="/id/organization/nisc?lang=en"' in en.text and "Company" in en.text
     ja = client.get("/links?lang=ja")
     assert '<html lang="ja">' in ja.text and "他のデータセットへのリンク" in ja.text
     assert "企業" in ja.text and "内閣サイバーセキュリティセンター" in ja.text   # class and resource names in Japanese
-    assert 'href="/links"' in client.get("/?lang=en").text, "the navigation leads to it"
+    assert 'href="/links?lang=en"' in client.get("/?lang=en").text, "the navigation leads to it"
 
 
 def test_links_page_as_json_is_the_release_file(client, release):

@@ -18,7 +18,8 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
 from ..formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format, named
-from ..project import BASE, ICTD, ONTOLOGY_IRI, PREFIXES
+from ..project import BASE, ICTD, ID_BASE, ONTOLOGY_IRI, PREFIXES
+from ..sparql.engine import ask
 from ..publish.dumps import DUMP_PREFIXES
 from . import seo
 from .html import render
@@ -145,6 +146,16 @@ async def representation(request: Request, site, iri: str, path: str, extension:
     return HTMLResponse(html, headers=headers)
 
 
+_KIND = re.compile(r"[a-z][a-z0-9-]{0,60}")
+
+
+async def is_kind(site, stem: str) -> bool:
+    """True when identifiers id/{stem}/… exist (so /id/{stem} names the list of a kind)."""
+    if not _KIND.fullmatch(stem):
+        return False
+    return await ask(site.engine, f'ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID_BASE}{stem}/")) }}')
+
+
 def render_resource(request: Request, graph: Graph, iri: str, lang: str, alternates: list,
                     types: list[str] | None = None) -> str:
     """The HTML page of a resource, with its schema.org description (of `types`) embedded."""
@@ -187,8 +198,8 @@ def routes(site) -> list[BaseRoute]:
                     request, site, iri, path, extension, lambda: describe(site, iri),
                     lambda graph, lang: resource_page(request, graph, iri, lang, alternates))
             except NotFound:
-                if prefix == "id" and "/" not in stem and extension is None:  # /id/country: the list of a kind
-                    return RedirectResponse(f"/id/{stem}/?" + request.url.query if request.url.query else f"/id/{stem}/",
+                if prefix == "id" and extension is None and await is_kind(site, stem):  # /id/country: its list
+                    return RedirectResponse(f"/id/{stem}/" + (f"?{request.url.query}" if request.url.query else ""),
                                             status_code=308)
                 raise
         return endpoint

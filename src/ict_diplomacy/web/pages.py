@@ -134,39 +134,9 @@ def safe_next(target: str | None) -> str:
     return parts.path + ("?" + urlencode(kept) if kept else "")
 
 
-async def switch_language(request: Request) -> Response:
-    """The language switch: remember the choice in a cookie and go back to the page."""
-    lang = request.path_params["lang"]
-    if lang not in LANGUAGES:
-        raise NotFound(f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    target = safe_next(request.query_params.get("next"))
-    target += ("&" if "?" in target else "?") + f"lang={lang}"
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="lax")
-    return response
-
-
-def routes(site) -> list[BaseRoute]:
-    search = SiteSearch(site)
-    summary = Summary(site, search)
-
-    async def type_labels() -> dict:
-        await search.index()
-        return search.type_labels
-
-    kinds = Kinds(site, type_labels)
-
-    async def page_paths() -> list[str]:
-        stored = [f"/queries/{name}" for name in (catalogue() or {})]
-        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored
-
-    async def landing(request: Request) -> Response:
-        lang = pick_language(request)
-        index = await search.index()
-        view = landing_view(await summary.get(), index, search.type_labels, lang)
-        described = [("void", "text/turtle", "/.well-known/void.ttl"), ("catalog", "text/turtle", "/catalog.ttl")]
-        return page("landing.html", request, lang, view=view, alternates=described if site.release else [],
-                    jsonld=seo.dataset_jsonld(site, request, lang), cite=seo.citation(site, request, lang))
+def search_routes(search: SiteSearch) -> list[BaseRoute]:
+    """`/search` (a page of PAGE_SIZE hits with the true total) and `/api/search` (JSON, with
+    `total`, `offset` and the `next` URL)."""
 
     async def search_page(request: Request) -> Response:
         lang = pick_language(request)
@@ -194,11 +164,46 @@ def routes(site) -> list[BaseRoute]:
                              "next": following if more else None, "results": hits},
                             headers={"Vary": "Accept-Language, Cookie"})
 
+    return [Route("/search", search_page, methods=["GET", "HEAD"], name="search"),
+            Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search")]
+
+
+def routes(site) -> list[BaseRoute]:
+    search = SiteSearch(site)
+    summary = Summary(site, search)
+
+    async def type_labels() -> dict:
+        await search.index()
+        return search.type_labels
+
+    kinds = Kinds(site, type_labels)
+
+    async def page_paths() -> list[str]:
+        stored = [f"/queries/{name}" for name in (catalogue() or {})]
+        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored
+
+    async def landing(request: Request) -> Response:
+        lang = pick_language(request)
+        index = await search.index()
+        view = landing_view(await summary.get(), index, search.type_labels, lang)
+        described = [("void", "text/turtle", "/.well-known/void.ttl"), ("catalog", "text/turtle", "/catalog.ttl")]
+        return page("landing.html", request, lang, view=view, alternates=described if site.release else [],
+                    jsonld=seo.dataset_jsonld(site, request, lang), cite=seo.citation(site, request, lang))
+
+    async def switch(request: Request) -> Response:
+        lang = request.path_params["lang"]
+        if lang not in LANGUAGES:
+            raise NotFound(f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        target = safe_next(request.query_params.get("next"))
+        target += ("&" if "?" in target else "?") + f"lang={lang}"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="lax")
+        return response
+
     return [
         Route("/", landing, methods=["GET", "HEAD"], name="landing"),
-        Route("/search", search_page, methods=["GET", "HEAD"], name="search"),
-        Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
-        Route("/lang/{lang}", switch_language, methods=["GET", "HEAD"], name="language"),
+        *search_routes(search),
+        Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
         *links_page.routes(site, page, search),
         *kinds_routes(site, kinds),
