@@ -276,18 +276,18 @@ def test_old_versions_stay_served_at_permanent_urls(timeline, served):
     assert get(served, "/dumps/9.9.9/ict-diplomacy.nt.gz").status_code == 404
     assert get(served, "/dumps/1.1.0").headers["Location"] == "/dumps/#v1.1.0"
     html = get(served, "/dumps/?lang=en", Accept="text/html").text
-    assert 'id="v1.0.0"' in html and 'href="/dumps/1.0.0/ict-diplomacy.nt.gz"' in html and 'href="/changes/1.1.0"' in html
+    assert 'id="v1.0.0"' in html and 'href="/dumps/1.0.0/ict-diplomacy.nt.gz"' in html and 'href="/changes/1.1.0?lang=en"' in html
 
 
 def test_what_changed_in_both_languages(served):
     ja = get(served, "/changes/1.1.0?lang=ja", Accept="text/html")
     en = get(served, "/changes/1.1.0?lang=en", Accept="text/html")
     assert ja.status_code == en.status_code == 200
-    assert "1.1.0の変更点" in ja.text and "都市" in ja.text and '<a href="/id/place/osaka">大阪</a>' in ja.text
-    assert "What changed in 1.1.0" in en.text and "city" in en.text and '<a href="/id/place/osaka">Osaka</a>' in en.text
+    assert "1.1.0の変更点" in ja.text and "都市" in ja.text and '<a href="/id/place/osaka?lang=ja">大阪</a>' in ja.text
+    assert "What changed in 1.1.0" in en.text and "city" in en.text and '<a href="/id/place/osaka?lang=en">Osaka</a>' in en.text
     assert 'href="/dumps/1.1.0/added.nt"' in en.text and "organization/mic" not in en.text.split("Resources added")[1].split("Resources changed")[0]
     merged = get(served, "/changes/1.2.0?lang=en", Accept="text/html").text
-    assert 'merged into <a href="/id/place/tokyo">' in merged
+    assert 'merged into <a href="/id/place/tokyo?lang=en">' in merged
     document = get(served, "/changes/1.2.0?format=json").json()
     assert document["previous"] == "1.1.0" and document["archived"] is False
     assert get(served, "/changes/1.0.0?lang=en", Accept="text/html").text.count("no earlier version") == 1
@@ -299,7 +299,7 @@ def test_retired_identifiers_answer_301_or_410(served):
     assert moved.status_code == 301 and moved.headers["Location"] == "/id/place/tokyo"
     assert get(served, "/id/place/tokyo-metropolis.ttl").headers["Location"] == "/id/place/tokyo.ttl"
     page = get(served, "/id/place/tokyo-metropolis?lang=ja", Accept="text/html")
-    assert page.status_code == 301 and "試験: 東京と同じ都市。" in page.text and 'href="/id/place/tokyo"' in page.text
+    assert page.status_code == 301 and "試験: 東京と同じ都市。" in page.text and 'href="/id/place/tokyo?lang=ja"' in page.text
     gone = get(served, "/id/place/osaka", Accept="application/json")
     assert gone.status_code == 410
     error = gone.json()["error"]
