@@ -36,14 +36,16 @@ def test_release_holds_store_dumps_and_manifest(project, release):
 
 def test_dump_round_trips_to_the_sources(project, release):
     """The dumps hold the sources, plus the two version triples the build stamps on the ontology:
-    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest version in releases/."""
+    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest earlier version in releases/."""
     published = rdflib.Graph()
     for path in project.ontology_files() + project.data_files():
         published.parse(path)
     ontology = rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology")
     published.add((ontology, rdflib.OWL.versionIRI, rdflib.URIRef(f"{ontology}/{version_info(project)}")))
-    archived = sorted((p.name for p in (project.root / "releases").iterdir()), key=lambda v: tuple(map(int, v.split("."))))
-    published.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{archived[-1]}")))
+    number = lambda v: tuple(map(int, v.split(".")))  # noqa: E731
+    earlier = sorted((p.name for p in (project.root / "releases").iterdir()
+                      if number(p.name) < number(version_info(project))), key=number)
+    published.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{earlier[-1]}")))
     dumped = rdflib.Graph().parse(release / dumps.TURTLE)
     assert isomorphic(published, dumped)
     with gzip.open(release / dumps.NTRIPLES_GZ) as nt:

@@ -100,7 +100,7 @@ async def _run_stored(project: Project, query, params: dict[str, str], args):
                         query_timeout=COMMAND_TIMEOUT_S, max_rows=COMMAND_MAX_ROWS,
                         sparql_endpoint=args.sparql_endpoint or "",
                         service_allow=[stand_ins.get(key) or queries.ENDPOINTS[key] for key in query.services])
-    async with opened(settings, Release.find(project.dist)) as engine:
+    async with opened(settings, Release.find(project.dist, pinned=not args.sparql_endpoint)) as engine:
         return await queries.run(query, params, engine, lang=args.lang, stand_ins=stand_ins)
 
 

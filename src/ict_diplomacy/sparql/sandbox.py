@@ -20,7 +20,10 @@ import platform
 import resource
 import struct
 import threading
+from dataclasses import dataclass
 from typing import Callable
+
+from ..settings import Settings
 
 STACK_BYTES_PER_QUERY_BYTE = 4096
 MIN_STACK = 64 << 20
@@ -105,3 +108,16 @@ def run_on_deep_stack(work: Callable[[], None], size: int) -> None:
     finally:
         threading.stack_size(previous)
     thread.join()
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """The kernel's limits on one worker process (see sandbox.py)."""
+
+    memory_mb: int = 0         # RLIMIT_DATA beyond the query stack; 0: none
+    stack: int = MIN_STACK
+    network: bool = False      # only the lane of allow-listed SERVICE queries may open sockets
+
+    @classmethod
+    def of(cls, settings: Settings, network: bool = False) -> "Confinement":
+        return cls(settings.worker_memory, stack_bytes(settings.max_request_bytes), network)

@@ -44,6 +44,7 @@ from ..publish.store import open_read_only
 from ..settings import Settings
 from .engine import Bindings, Gate, QueryResult
 from . import sandbox
+from .sandbox import Confinement
 from .text import guard, with_values
 
 log = logging.getLogger("ict_diplomacy.workers")
@@ -68,19 +69,6 @@ def open_store(release: Path | None, mode: str) -> ox.Store:
         store.bulk_load(gzip.decompress(dump.read_bytes()), format=ox.RdfFormat.N_TRIPLES)
         return store
     return open_read_only(release / STORE_DIR)
-
-
-@dataclass(frozen=True)
-class Confinement:
-    """The kernel's limits on one worker process (see sandbox.py)."""
-
-    memory_mb: int = 0         # RLIMIT_DATA beyond the query stack; 0: none
-    stack: int = sandbox.MIN_STACK
-    network: bool = False      # only the lane of allow-listed SERVICE queries may open sockets
-
-    @classmethod
-    def of(cls, settings: Settings, network: bool = False) -> "Confinement":
-        return cls(settings.worker_memory, sandbox.stack_bytes(settings.max_request_bytes), network)
 
 
 def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None:

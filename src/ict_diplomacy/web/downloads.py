@@ -196,7 +196,6 @@ def routes(site) -> list[BaseRoute]:
     """`/dumps/` (listing), `/dumps/{name}`, `/dumps/{release}/{name}`, `/catalog`, `/.well-known/void`,
     and the IRIs the dataset description mints (`/dataset…`, `/service/…`)."""
     files = inventory(site.release, site.manifest)
-    described = description_triples(files)
     release_id = site.manifest.get("release", "")
     index = history.read_index(site.release) if site.release else []
     archived = archived_files(site.release, index)
@@ -238,6 +237,23 @@ def routes(site) -> list[BaseRoute]:
                            f"nor this release ({release_id!r}); /dumps/ lists them")
         return _file_response(request, lookup(name), IMMUTABLE)
 
+    async def to_listing(request: Request) -> Response:
+        return RedirectResponse("/dumps/", status_code=308)
+
+    return [
+        Route("/dumps", to_listing, methods=["GET", "HEAD"], name="dumps-redirect"),
+        Route("/dumps/", listing, methods=["GET", "HEAD"], name="dumps"),
+        Route("/dumps/{name}", current, methods=["GET", "HEAD"], name="dump"),
+        Route("/dumps/{release}/{name}", permanent, methods=["GET", "HEAD"], name="dump-permanent"),
+        *_description_routes(site, files),
+    ]
+
+
+def _description_routes(site, files: dict[str, Download]) -> list[BaseRoute]:
+    """`/catalog`, `/.well-known/void` (Turtle or JSON-LD) and the IRIs the dataset description
+    mints (`/dataset…`, `/service/…`), described from the release's catalog and VoID files."""
+    described = description_triples(files)
+
     def description(kind: str, url: str):
         turtle, jsonld = CATALOG_FILES[kind]
 
@@ -251,9 +267,6 @@ def routes(site) -> list[BaseRoute]:
                      "Link": ", ".join(f'<{url}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in (TURTLE, JSONLD))}
             return _file_response(request, files[name], REVALIDATE, extra)
         return endpoint
-
-    async def to_listing(request: Request) -> Response:
-        return RedirectResponse("/dumps/", status_code=308)
 
     def dataset_resource(prefix: str):
         async def endpoint(request: Request) -> Response:
@@ -276,10 +289,6 @@ def routes(site) -> list[BaseRoute]:
 
     catalog, void = description("catalog", "/catalog"), description("void", "/.well-known/void")
     return [
-        Route("/dumps", to_listing, methods=["GET", "HEAD"], name="dumps-redirect"),
-        Route("/dumps/", listing, methods=["GET", "HEAD"], name="dumps"),
-        Route("/dumps/{name}", current, methods=["GET", "HEAD"], name="dump"),
-        Route("/dumps/{release}/{name}", permanent, methods=["GET", "HEAD"], name="dump-permanent"),
         Route("/catalog", catalog, methods=["GET", "HEAD"], name="catalog"),
         Route("/catalog.{ext}", catalog, methods=["GET", "HEAD"], name="catalog-file"),
         Route("/.well-known/void", void, methods=["GET", "HEAD"], name="void"),
@@ -288,5 +297,3 @@ def routes(site) -> list[BaseRoute]:
         Route("/dataset{rest:path}", dataset_resource("/dataset"), methods=["GET", "HEAD"], name="dataset-part"),
         Route("/service/{rest:path}", dataset_resource("/service/"), methods=["GET", "HEAD"], name="service"),
     ]
-
-

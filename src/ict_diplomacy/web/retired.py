@@ -6,12 +6,12 @@ in ja or en saying why; programs get the redirect, or the one error shape with t
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from ..errors import Gone
 from ..formats import HTML, Format
 from ..publish import retired
-from .html import render
+from .html import page
 from .http import pick_format
 from .i18n import pick_language
 from .views import href
@@ -35,8 +35,8 @@ class Retirements:
         headers = {"Cache-Control": CACHE, "Vary": "Accept, Accept-Language, Cookie"}
         if fmt is HTML:
             lang = pick_language(request)
-            page = render("retired.html", lang=lang, iri=iri, entry=entry, now=now, path=request.url.path)
-            return HTMLResponse(page, status_code=301 if now else 410, headers={**headers, **({"Location": now} if now else {})})
+            return page("retired.html", request, lang, status=301 if now else 410, iri=iri, entry=entry, now=now,
+                        headers={**headers, **({"Location": now} if now else {})})
         if now:
             return RedirectResponse(now, status_code=301, headers=headers)
         raise Gone(f"<{iri}> was retired: " + (entry["reason"].get("en") or "it is no longer in the data"),

@@ -9,7 +9,7 @@ written by the build from the archive: nothing here reads the data."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
@@ -17,7 +17,7 @@ from ..formats import HTML, JSON
 from ..project import ICTD, ONTOLOGY_IRI
 from ..publish import history
 from ..publish.release import MANIFEST
-from .html import render
+from .html import page
 from .http import not_modified, pick_format, variant_etag
 from .i18n import messages, other_language, pick_language
 from .views import compact, href
@@ -105,10 +105,9 @@ def routes(site) -> list[BaseRoute]:
         if fmt is JSON:
             return JSONResponse(document, headers=headers)
         diff_base = f"/dumps/{version}/" if document["archived"] else "/dumps/" if version == current else None
-        html = render("changes.html", lang=lang, doc=document, sections=changes_view(document, lang),
-                      diff_base=diff_base, path=f"/changes/{version}",
-                      alternates=[("json", "application/json", f"/changes/{version}?format=json")])
-        return HTMLResponse(html, headers=headers)
+        return page("changes.html", request, lang, headers=headers, doc=document,
+                    sections=changes_view(document, lang), diff_base=diff_base,
+                    alternates=[("json", "application/json", f"/changes/{version}?format=json")])
 
     return [
         Route("/changes", to_listing, methods=["GET", "HEAD"], name="changes-list-redirect"),
