@@ -132,6 +132,10 @@ class Unavailable(HttpError):
     status, code = 503, "unavailable"
 
 
+class WorkerEnded(Unavailable):
+    """The worker running the query died (out of memory, or a crash in the engine); it is replaced."""
+
+
 class ResultTooLarge(HttpError):
     """The answer holds a value too large to serialize (pyoxigraph buffers at most 16 MB)."""
     status, code = 503, "result-too-large"

@@ -8,7 +8,7 @@ nested groups where `oxigraph serve` still answers 2,000, so the check errs on t
 
 from __future__ import annotations
 
-from ..errors import BadRequest, HttpError, QueryTimeout, Unavailable
+from ..errors import BadRequest, HttpError, QueryTimeout, WorkerEnded
 from ..settings import Settings
 from .sandbox import Confinement
 from .workers import WorkerEngine
@@ -33,10 +33,9 @@ class Preflight:
         pathology: the planner's work grows with the depth); any other outcome passes."""
         try:
             await self.workers.query(sparql, accept="*/*")
-        except Unavailable as error:
-            if "ended before answering" in error.message:
-                raise BadRequest("the query is nested or chained too deeply for the SPARQL engine behind this "
-                                 "server (it would crash a recursive parser); simplify it") from None
+        except WorkerEnded:
+            raise BadRequest("the query is nested or chained too deeply for the SPARQL engine behind this "
+                             "server (it would crash a recursive parser); simplify it") from None
         except QueryTimeout:
             raise QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is "
                                "not sent to the SPARQL engine behind this server; simplify it",

@@ -36,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import errors
-from ..errors import HttpError, QueryTimeout, Unavailable
+from ..errors import HttpError, QueryTimeout, Unavailable, WorkerEnded
 from ..formats import NTRIPLES, TURTLE, Format, choose
 from ..publish.dumps import DUMP_PREFIXES, NTRIPLES_GZ
 from ..publish.release import STORE_DIR
@@ -351,7 +351,7 @@ class WorkerEngine:
                 raise Unavailable("the query was stopped to let another client's query run (one client may not "
                                   "hold every worker while others wait); retry it",
                                   headers={"Retry-After": str(self.settings.retry_after)}) from None
-            raise Unavailable(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
+            raise WorkerEnded(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
                               "the query needed more memory than worker_memory allows, or crashed the engine); "
                               "it has been replaced") from None
         except BaseException:

@@ -79,7 +79,7 @@ def frame(request: Request, lang: str) -> dict:
 
 
 def render(name: str, request: Request | None = None, **context) -> str:
-    """A page; its language's interface texts are there as `t` (see i18n.MESSAGES), and the
+    """A page; its language's interface texts are there as `t` (see messages.MESSAGES), and the
     frame of the request (see `frame`) when one is given."""
     lang = context.setdefault("lang", "en")
     context.setdefault("t", messages(lang))
