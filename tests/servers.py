@@ -131,3 +131,17 @@ def remote_server(release, oxigraph_server, tmp_path_factory):
     options = (*MAIN_OPTIONS, "--sparql-endpoint", oxigraph_server.base + "/query")
     with running(ictd_command(release, *options), "/sparql", tmp_path_factory.mktemp("logs") / "remote.log") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def wikidata(tmp_path_factory):
+    """A local Oxigraph server holding tests/fixtures/wikidata.ttl, standing in for Wikidata."""
+    import pyoxigraph as ox
+    location = tmp_path_factory.mktemp("wikidata") / "store"
+    standin = ox.Store(str(location))
+    standin.load(path=str(Path(__file__).parent / "fixtures" / "wikidata.ttl"), format=ox.RdfFormat.TURTLE)
+    standin.flush()
+    del standin  # release the lock before the server opens it
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
+    with running(command, "/", tmp_path_factory.mktemp("logs") / "wikidata.log") as server:
+        yield server.base + "/query"

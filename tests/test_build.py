@@ -29,9 +29,14 @@ def test_release_holds_store_dumps_and_manifest(release):
 
 
 def test_dump_round_trips_to_the_sources(project, release):
-    published = rdflib.Graph()
+    """The dumps hold the sources' graph, typed literals in their canonical form (193.0 → 193)."""
+    sources = rdflib.Graph()
     for path in project.ontology_files() + project.data_files():
-        published.parse(path)
+        sources.parse(path)
+    written = ox.parse(sources.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    canonical = dumps.canonical_literals([quad.triple for quad in written])
+    published = rdflib.Graph().parse(data=ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    assert len(published) == len(sources) and any(o.endswith("193") for o in canonical_values(canonical))
     dumped = rdflib.Graph().parse(release / dumps.TURTLE)
     assert isomorphic(published, dumped)
     with gzip.open(release / dumps.NTRIPLES_GZ) as nt:
@@ -105,3 +110,7 @@ def test_cli_build_reports_progress_and_keeps_two_releases(make_project, tmp_pat
     for step in ("parse:", "validate:", "load:", "dump:", "catalog:"):
         assert step in err
     assert len([p for p in build.releases_dir(out).iterdir() if not p.name.startswith(".")]) == build.KEEP_RELEASES
+
+
+def canonical_values(triples) -> list[str]:
+    return [t.object.value for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value.endswith("#decimal")]

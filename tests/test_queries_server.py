@@ -3,7 +3,6 @@ serving the built store, one loaded with tests/fixtures/wikidata.ttl standing in
 bind 127.0.0.1 only and live for this test session. The same engine interface runs them on the
 embedded store and on the endpoint: the answers must be the same."""
 
-from pathlib import Path
 
 import httpx
 
@@ -14,28 +13,11 @@ from ict_diplomacy import cli
 from ict_diplomacy.sparql import queries
 from ict_diplomacy.sparql.render import cell
 
-from .servers import OXIGRAPH, running
 from .test_queries import HOSTILE, ID, non_federated, normalized
-
-FIXTURE = Path(__file__).parent / "fixtures" / "wikidata.ttl"
-
 
 @pytest.fixture(scope="session")
 def endpoint(oxigraph_server):
     return oxigraph_server.base + "/query"
-
-
-@pytest.fixture(scope="session")
-def wikidata(tmp_path_factory):
-    """A local server holding the Wikidata-shaped fixture triples."""
-    location = tmp_path_factory.mktemp("wikidata") / "store"
-    standin = ox.Store(str(location))
-    standin.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)
-    standin.flush()
-    del standin  # release the lock before the server opens it
-    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
-    with running(command, "/", tmp_path_factory.mktemp("logs") / "wikidata.log") as server:
-        yield server.base + "/query"
 
 
 @pytest.fixture(scope="module")

@@ -111,7 +111,10 @@ def test_remote_mode_keeps_the_limits(remote_server):
     assert refused.status_code == 403
     capped = get(remote_server.sparql, "SELECT * { ?s ?p ?o }")
     assert capped.headers["X-SPARQL-Truncated"] == "true" and len(solutions(capped.content)) == 2000
-    assert get(remote_server.sparql, "SELECT * {").status_code == 400
+    refused_upstream = get(remote_server.sparql, "SELECT * {")  # the endpoint's refusal is its failure
+    assert refused_upstream.status_code == 502
+    detail = refused_upstream.json()["error"]["detail"]
+    assert detail["upstream_status"] == 400 and "1:11" in detail["upstream_message"]  # Oxigraph's own message
 
 
 # ---------------------------------------------------------------- formats and negotiation

@@ -139,3 +139,9 @@ class UnsupportedMediaType(HttpError):
 class BadGateway(HttpError):
     """The remote SPARQL endpoint failed or sent an answer that does not parse."""
     status, code = 502, "bad-gateway"
+
+
+class UpstreamUnsupported(BadGateway):
+    """The remote SPARQL endpoint is known to answer this kind of query wrongly: refused rather
+    than answered wrongly."""
+    code = "upstream-unsupported"

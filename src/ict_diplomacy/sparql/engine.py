@@ -103,6 +103,15 @@ class Gate:
 
     @contextlib.asynccontextmanager
     async def slot(self, wait_limit: float):
+        await self.take(wait_limit)
+        try:
+            yield
+        finally:
+            self.give_back()
+
+    async def take(self, wait_limit: float) -> None:
+        """Wait (at most `wait_limit` s, in a queue of at most `queue`) for a running slot; remote
+        mode holds it past the deadline while the upstream still computes an abandoned query."""
         if self._running.locked():
             if self._waiting >= self.settings.queue:
                 raise TooManyRequests(
@@ -118,7 +127,6 @@ class Gate:
                 self._waiting -= 1
         else:
             await self._running.acquire()
-        try:
-            yield
-        finally:
-            self._running.release()
+
+    def give_back(self) -> None:
+        self._running.release()

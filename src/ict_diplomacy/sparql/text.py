@@ -25,6 +25,7 @@ _NAME_CHAR = r"[\w\-\u00B7\u00C0-\uFFFF]"
 _SERVICE = re.compile(rf"(?<![?$:])(?<!{_NAME_CHAR})SERVICE(?!{_NAME_CHAR}|:)", re.I)
 _SILENT = re.compile(r"SILENT(?![\w-])", re.I)
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)(?![\w-])\s*)*", re.I)  # on masked text: IRIs are blank
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w-])", re.I)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w-])", re.I)
 _NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
 _WHERE = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.I)
@@ -71,6 +72,17 @@ def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request (its first operation after the prologue)."""
     masked = mask(text)
     return bool(_UPDATE.match(masked, _PROLOGUE.match(masked).end()))
+
+
+def query_form(text: str) -> str | None:
+    """The kind of answer a query asks for, as formats.py names it: "select", "ask" or
+    "construct" (DESCRIBE too), from its first keyword after the prologue; None if it has none."""
+    masked = mask(text)
+    found = _FORM.match(masked, _PROLOGUE.match(masked).end())
+    if not found:
+        return None
+    form = found.group(1).lower()
+    return "construct" if form == "describe" else form
 
 
 def nesting_depth(text: str) -> int:

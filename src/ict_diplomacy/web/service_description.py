@@ -60,7 +60,7 @@ def _limit_triples(settings: Settings, endpoint: ox.NamedNode) -> list[ox.Triple
         triples.append(ox.Triple(prop, RDFS_COMMENT, ox.Literal(row["help"], language="en")))
         value = values[row["name"]]
         for item in (value if isinstance(value, list) else [value]):
-            if row["name"] == "sparql_endpoint" and not item:
+            if item == "":  # a setting left empty (no endpoint, no default graph) is not a value
                 continue
             triples.append(ox.Triple(endpoint, prop, _literal(item)))
     return triples

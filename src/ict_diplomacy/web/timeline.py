@@ -24,8 +24,9 @@ def timeline_query() -> str:
 
 def facets_query() -> str:
     organization = "?v a ?ot . ?ot rdfs:subClassOf* ictd:Organization ."
+    # the kinds in a subquery: next to the UNION, Virtuoso 7 loses every row
     return PROLOGUE + f"""SELECT DISTINCT ?r ?facet ?v WHERE {{
-  {of_kind('?r', TIMELINE_KINDS)} ?r ictd:date ?date .
+  {{ SELECT DISTINCT ?r WHERE {{ {of_kind('?r', TIMELINE_KINDS)} ?r ictd:date ?date . }} }}
   {{ {involves_country('?r', '?v')} BIND("country" AS ?facet) }}
   UNION {{ ?r ?q ?v . {organization} BIND("organization" AS ?facet) }}
   UNION {{ ?r ictd:inSeries ?series . ?series ?q ?v . {organization} BIND("organization" AS ?facet) }}
