@@ -16,7 +16,7 @@ from typing import Any, Hashable
 
 import pyoxigraph as ox
 
-from .engine import Bindings, QueryResult
+from .engine import Bindings, Dataset, QueryResult
 
 _MAY_CALL_OUT = re.compile(r"service", re.I)  # conservative: any mention, even in a string or comment
 TRIPLE_OVERHEAD = 64                          # bytes counted per cached triple beyond its text
@@ -62,11 +62,13 @@ class CachingEngine:
         self.cache = AnswerCache(max_bytes)
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None) -> QueryResult:
-        key = ("query", self.etag, sparql, accept, _frozen(bindings))
+                    bindings: Bindings | None = None, timeout: float | None = None,
+                    dataset: Dataset | None = None) -> QueryResult:
+        key = ("query", self.etag, sparql, accept, _frozen(bindings), dataset)
         if (hit := self.cache.get(key)) is not None:
             return hit
-        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout)
+        named = {"dataset": dataset} if dataset else {}  # engines without datasets are asked as before
+        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, **named)
         if cacheable(sparql):
             self.cache.put(key, result, len(result.body) + len(sparql))
         return result

@@ -36,9 +36,9 @@ import pyoxigraph as ox
 from ..errors import BadGateway, BadRequest, MalformedQuery, QueryTimeout, UpstreamUnsupported
 from ..formats import ASK, GRAPH, SELECT, choose
 from ..settings import Settings
-from .engine import RESULTS_JSON, Bindings, Gate, QueryResult
+from .engine import ABSENT_GRAPH, QUERY_BASE, RESULTS_JSON, Bindings, Dataset, Gate, QueryResult
 from .http_client import Client, Reply, Request
-from .text import guard, query_form, service_targets, with_values
+from .text import guard, query_form, service_targets, with_values, without_dataset_clauses
 from .workers import JSON, TSV, graph_body
 
 log = logging.getLogger("ict_diplomacy.remote")
@@ -101,11 +101,11 @@ class RemoteEngine:
         self._lingering: set[asyncio.Task] = set()
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
-                    timeout: float | None = None) -> QueryResult:
+                    timeout: float | None = None, dataset: Dataset | None = None) -> QueryResult:
         text = with_values(sparql, bindings)
         kind = _kind_of(text)
         fmt = choose(accept, kind)  # 406 before anything is forwarded
-        reply = await self._forward(text, kind, timeout)
+        reply = await self._forward(text, kind, timeout, dataset)
         if len(reply.body) > IN_THREAD_BYTES:
             return await asyncio.to_thread(_result, reply, kind, fmt, self.settings.max_rows)
         return _result(reply, kind, fmt, self.settings.max_rows)
@@ -125,7 +125,7 @@ class RemoteEngine:
 
     # ---------------------------------------------------------------- forwarding
 
-    async def _forward(self, text: str, kind: str, timeout: float | None) -> Reply:
+    async def _forward(self, text: str, kind: str, timeout: float | None, dataset: Dataset | None = None) -> Reply:
         guard(text, self.settings)
         limit = self._gate.deadline(timeout)
         loop = asyncio.get_running_loop()
@@ -135,7 +135,7 @@ class RemoteEngine:
         try:
             upstream = await asyncio.wait_for(self._engine(), max(0.0, deadline - loop.time()))
             self._refuse_what_it_answers_wrongly(text, upstream)
-            call = self._client.call(self._request(text, kind, upstream, deadline - loop.time()))
+            call = self._client.call(self._request(text, kind, upstream, deadline - loop.time(), dataset))
             reply = await asyncio.wait_for(call.reply(), max(0.0, deadline - loop.time()))
         except TimeoutError:
             self._linger(call)
@@ -157,10 +157,10 @@ class RemoteEngine:
                 f"({self.settings.default_graph_uri}) into the remote call as a GRAPH, which answers nothing; "
                 "run federated queries on the embedded store", detail={"upstream": upstream.name})
 
-    def _request(self, text: str, kind: str, upstream: Upstream, remaining: float) -> Request:
-        form = [("query", text)]
-        if self.settings.default_graph_uri:
-            form.append(("default-graph-uri", self.settings.default_graph_uri))
+    def _request(self, text: str, kind: str, upstream: Upstream, remaining: float,
+                 dataset: Dataset | None = None) -> Request:
+        text = text if dataset is None else without_dataset_clauses(text)  # the protocol's dataset replaces them
+        form = [("query", f"BASE <{QUERY_BASE}>\n{text}"), *self._dataset(dataset)]
         if upstream.deadline:
             form.append(("timeout", upstream.timeout_value(remaining)))
         max_rows = self.settings.max_rows
@@ -173,6 +173,14 @@ class RemoteEngine:
             if kind == SELECT and upstream.row_cap:
                 form.append((upstream.row_cap, str(max_rows + 1)))
         return Request(urlencode(form).encode(), accept, self.settings.max_answer_bytes, lines)
+
+    def _dataset(self, dataset: Dataset | None) -> list[tuple[str, str]]:
+        """The dataset parameters that give the upstream our dataset: the data is its default graph,
+        or the `default_graph_uri` setting names it; any other graph is an absent one."""
+        data = self.settings.default_graph_uri
+        if dataset is None or dataset.data_is_default:  # without the setting: the upstream's own default graph
+            return [("default-graph-uri", data), ("named-graph-uri", ABSENT_GRAPH)] if data else []
+        return [("default-graph-uri", ABSENT_GRAPH), ("named-graph-uri", ABSENT_GRAPH)]
 
     async def _engine(self) -> Upstream:
         """The upstream's profile: the setting, or recognized once from the answer to a probe."""

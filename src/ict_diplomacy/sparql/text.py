@@ -155,5 +155,24 @@ def with_values(text: str, bindings: dict | None) -> str:
     return f"{text[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[at:]}"
 
 
+_DATASET_CLAUSE = re.compile(r"(?<![\w:$?])FROM(?:\s+NAMED)?(?![\w-])", re.I)   # on masked text
+_PREFIXED_NAME = re.compile(r"[^\s{]*")
+
+
+def without_dataset_clauses(text: str) -> str:
+    """The query without its FROM and FROM NAMED clauses (outside any group, where SPARQL puts
+    them): what a request's protocol dataset replaces."""
+    masked, kept, depth, last = mask(text), [], 0, 0
+    for match in _DATASET_CLAUSE.finditer(masked):
+        depth += masked.count("{", last, match.start()) - masked.count("}", last, match.start())
+        if depth != 0 or match.start() < last:
+            continue
+        at = _skip_blanks(text, masked, match.end())
+        end = text.index(">", at) + 1 if text.startswith("<", at) else _PREFIXED_NAME.match(masked, at).end()
+        kept.append(text[last:match.start()])
+        last = end
+    return "".join(kept) + text[last:]
+
+
 def variables_used(text: str) -> set[str]:
     return set(_VARIABLE.findall(mask(text)))
