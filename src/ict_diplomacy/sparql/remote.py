@@ -258,6 +258,9 @@ def _result(reply: Reply, kind: str, fmt, max_rows: int) -> QueryResult:
         target = fmt.results
         body = tsv if target == TSV else ox.parse_query_results(tsv, TSV).serialize(format=target)
     except (SyntaxError, ValueError) as error:
+        if any(word in reply.body[-300:].lower() for word in (b"cancelled", b"timeout", b"timed out")):
+            raise QueryTimeout("the SPARQL endpoint stopped the query at its own time limit, part way through "
+                               "its answer", detail={"upstream_message": reply.body[-300:].decode(errors="replace")}) from None
         raise BadGateway(f"the SPARQL endpoint sent an incomplete or invalid answer: {error}") from None
     if truncated and target == JSON:
         body = b'{"truncated":true,' + body[1:]
