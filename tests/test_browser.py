@@ -165,3 +165,88 @@ def test_chart_of_isdb_t_adoptions(web):
         web.open("/charts/isdb-t", lang)
         web.shot(f"chart-{lang}")
     expect(web.page.locator("figure.chart svg circle.point")).to_have_count(6)
+
+
+# ---------------------------------------------------------------- issue 14: what a first visit showed
+
+SCREENS = (("landing", "/"), ("country", "/id/country/BR"), ("map", "/map"), ("timeline", "/timeline"),
+           ("stored-query", "/queries/country-profile?country=https://w3id.org/ict-diplomacy/id/country/PE"))
+WIDTHS = (1280, 390)
+
+
+@pytest.fixture
+def sized(browser, ictd_server):
+    """watched pages at a given width, closed (and checked for problems) at the end."""
+    opened = []
+
+    def make(width: int, locale: str = "en-US") -> Watched:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+        watched = Watched(context.new_page(), ictd_server.base)
+        opened.append((context, watched))
+        return watched
+    yield make
+    for context, watched in opened:
+        context.close()
+        assert watched.problems == [], "\n".join(watched.problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_screenshots_in_both_languages_fit_the_width(sized, width):
+    web = sized(width)
+    for name, path in SCREENS:
+        for lang in ("ja", "en"):
+            web.open(path, lang)
+            web.shot(f"{name}-{lang}-{width}")
+            overflow = web.page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{path} ({lang}) is {overflow} px wide at {width} px"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_header_search_placeholder_is_not_cut_off(sized, width):
+    web = sized(width)
+    for lang in ("ja", "en"):
+        web.open("/", lang)
+        room, needed = web.page.evaluate("""() => {
+            const box = document.getElementById("site-search"), style = getComputedStyle(box);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = style.font;
+            const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [room, context.measureText(box.placeholder).width];
+        }""")
+        assert needed <= room, (lang, width, needed, room)
+
+
+def test_sparql_link_opens_a_page_not_a_download(web):
+    web.open("/", "en")
+    web.page.locator("nav a", has_text="SPARQL endpoint").click()
+    web.page.wait_for_url(re.compile(r"/sparql"))
+    expect(web.page.locator("h1")).to_have_text("SPARQL endpoint")
+    expect(web.page.locator("#limit-query_timeout")).to_have_count(1)
+
+
+def test_the_chosen_language_survives_the_next_clicks(web):
+    web.open("/", "ja")  # the browser's language is English
+    page = web.page
+    page.locator("nav a", has_text="保存クエリ").click()
+    page.wait_for_url(re.compile(r"/queries\?lang=ja"))
+    page.locator("ul.query-list a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ja"
+    page.locator("#site-search").fill("ITU")
+    page.locator("#site-search").press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert page.locator("html").get_attribute("lang") == "ja" and "lang=ja" in page.url
+
+
+def test_editor_result_links_open_this_servers_pages(web):
+    web.open("/query?query=" + "SELECT%20%3Fc%20WHERE%20%7B%20%3Fc%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fict-diplomacy%2Fontology%23Country%3E%20%7D%20LIMIT%205", "en")
+    page = web.page
+    expect(page.locator("#yasgui[data-ready=true]")).to_have_count(1)
+    page.locator(".yasqe_queryButton:visible").first.click()
+    links = page.locator(".yasr table tbody a")
+    expect(links.first).to_be_visible()
+    hrefs = links.evaluate_all("anchors => anchors.map(a => a.getAttribute('href'))")
+    assert hrefs and all(h.startswith("/id/country/") and "lang=en" in h for h in hrefs), hrefs
+    links.first.click()
+    page.wait_for_url(re.compile(r"/id/country/"))
+    expect(page.locator("h1")).to_be_visible()

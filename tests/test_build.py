@@ -16,27 +16,41 @@ from ict_diplomacy.errors import BuildError, ValidationFailed
 from .test_validate import HEAD
 
 
-def test_release_holds_store_dumps_and_manifest(release):
+def version_info(project) -> str:
+    """owl:versionInfo of the ontology, read with rdflib from the source file."""
+    graph = rdflib.Graph().parse(project.ontology_dir / "ict-diplomacy.ttl")
+    return str(graph.value(rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology"), rdflib.OWL.versionInfo))
+
+
+def test_release_holds_store_dumps_and_manifest(project, release):
     manifest = json.loads((release / build.MANIFEST).read_text())
     names = {f["name"] for f in manifest["files"]}
     assert {dumps.TURTLE, dumps.NTRIPLES_GZ, dumps.JSONLD} <= names
     for entry in manifest["files"]:
         assert (release / entry["name"]).stat().st_size == entry["bytes"]
         assert dumps.describe_file(release / entry["name"])["sha256"] == entry["sha256"]
-    assert manifest["ontology_version"] == "0.1.0"
+    assert manifest["ontology_version"] == manifest["version"] == version_info(project)
     store = ox.Store.read_only(str(release / build.STORE_DIR))
     assert len(store) == manifest["triples"]
 
 
 def test_dump_round_trips_to_the_sources(project, release):
-    """The dumps hold the sources' graph, typed literals in their canonical form (193.0 → 193)."""
+    """The dumps hold the sources, plus the two version triples the build stamps on the ontology:
+    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest earlier version in releases/;
+    typed literals in their canonical form (193.0 → 193)."""
     sources = rdflib.Graph()
     for path in project.ontology_files() + project.data_files():
         sources.parse(path)
+    ontology = rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology")
+    sources.add((ontology, rdflib.OWL.versionIRI, rdflib.URIRef(f"{ontology}/{version_info(project)}")))
+    number = lambda v: tuple(map(int, v.split(".")))  # noqa: E731
+    earlier = sorted((p.name for p in (project.root / "releases").iterdir()
+                      if number(p.name) < number(version_info(project))), key=number)
+    sources.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{earlier[-1]}")))
     written = ox.parse(sources.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     canonical = dumps.canonical_literals([quad.triple for quad in written])
     published = rdflib.Graph().parse(data=ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-    assert len(published) == len(sources) and any(o.endswith("193") for o in canonical_values(canonical))
+    assert len(published) == len(sources) and "193" in canonical_values(canonical)
     dumped = rdflib.Graph().parse(release / dumps.TURTLE)
     assert isomorphic(published, dumped)
     with gzip.open(release / dumps.NTRIPLES_GZ) as nt:

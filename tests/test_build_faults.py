@@ -158,6 +158,15 @@ BAD = {
                           "schema:value \"12x\"^^xsd:decimal ; schema:currency \"JPY\" ; ictd:sourceExpression \"額\"@ja ; "
                           "dct:source <source/1-1-a> .",
                           ["amount/ill", "schema:value", "bad.ttl"]),
+    "month in words": ("<event/mw> a ictd:Meeting ; rdfs:label \"会\"@ja , \"Meeting\"@en ; dct:description \"d\"@en ;\n"
+                       "    ictd:date \"March 2019\"^^xsd:gYearMonth ; dct:source <source/1-1-a> .",
+                       ["bad.ttl:9", "'March 2019' is not a valid xsd:gYearMonth", "event/mw"]),
+    "thirteenth month": ("<event/m13> a ictd:Meeting ; rdfs:label \"会\"@ja , \"Meeting\"@en ; dct:description \"d\"@en ;\n"
+                         "    ictd:date \"2018-13\"^^xsd:gYearMonth ; dct:source <source/1-1-a> .",
+                         ["bad.ttl:9", "'2018-13' is not a valid xsd:gYearMonth"]),
+    "no such day": ("<event/d30> a ictd:Meeting ; rdfs:label \"会\"@ja , \"Meeting\"@en ; dct:description \"d\"@en ;\n"
+                    "    ictd:date \"2019-02-30\"^^xsd:date ; dct:source <source/1-1-a> .",
+                    ["bad.ttl:9", "'2019-02-30' is not a valid xsd:date"]),
     "dangling reference": ("<event/meet> a ictd:Meeting ; rdfs:label \"会\"@ja , \"Meeting\"@en ; dct:description \"d\"@en ; "
                            "ictd:participant <organization/nowhere> ; dct:source <source/1-1-a> .",
                            ["organization/nowhere", "no file defines it", "bad.ttl"]),

@@ -24,14 +24,14 @@ class Counting:
     def __init__(self):
         self.calls, self.fail = 0, None
 
-    async def query(self, sparql, *, accept="application/sparql-results+json", bindings=None, timeout=None):
+    async def query(self, sparql, *, accept="application/sparql-results+json", bindings=None, timeout=None, client=""):
         self.calls += 1
         if self.fail:
             error, self.fail = self.fail, None
             raise error
         return QueryResult(f"{self.calls}:{sparql}:{accept}".encode(), "text/csv", self.calls, True, "select")
 
-    async def triples(self, text, *, bindings=None, timeout=None):
+    async def triples(self, text, *, bindings=None, timeout=None, client=""):
         self.calls += 1
         return [ox.Triple(BR, BR, ox.Literal(str(self.calls)))]
 
@@ -130,3 +130,18 @@ def test_a_cached_answer_has_the_same_bytes_and_headers(ictd_server):
     assert first.content == again.content and first.headers["x-sparql-truncated"] == "true"
     assert {k: v for k, v in first.headers.items() if k != "date"} == \
            {k: v for k, v in again.headers.items() if k != "date"}
+
+
+@pytest.mark.parametrize("expression", ["RAND()", "STRUUID()", "UUID()", "BNODE()", "NOW()", "  rand ( )"])
+def test_answers_that_change_at_each_evaluation_are_never_kept(ictd_server, expression):
+    """Asked twice, a query with a random value or the time gets two evaluations, not one cached
+    answer (the server's cache is on by default)."""
+    params = {"query": f"SELECT ?v WHERE {{ BIND({expression} AS ?v) }}", "format": "json"}
+    first, again = (httpx.get(ictd_server.sparql, params=params, timeout=30) for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    if expression != "NOW()":  # two evaluations within one clock tick may agree
+        assert first.json()["results"] != again.json()["results"]
+    engine = CachingEngine(Counting(), 1 << 20, '"r1"')
+    for _ in range(2):
+        run(engine.query(params["query"]))
+    assert engine.engine.calls == 2 and len(engine.cache) == 0

@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
 from ict_diplomacy.project import ICTD
-from ict_diplomacy.publish import build, catalog, dumps, void
+from ict_diplomacy.publish import build, catalog, description, dumps, linkstats, void
 
 from .conftest import select
 
@@ -48,7 +48,8 @@ def dcat_ap_shapes(project) -> rdflib.Graph:
 def test_build_writes_the_four_files_and_the_manifest_lists_everything(release):
     manifest = json.loads((release / build.MANIFEST).read_text())
     listed = {f["name"]: f for f in manifest["files"]}
-    assert set(DESCRIPTIONS) | {dumps.TURTLE, dumps.NTRIPLES_GZ, dumps.JSONLD} == set(listed)
+    assert set(DESCRIPTIONS) | {dumps.TURTLE, dumps.NTRIPLES_GZ, dumps.JSONLD, "added.nt", "removed.nt",
+                                linkstats.LINKS_JSON} == set(listed)
     for name in DESCRIPTIONS:
         data = (release / name).read_bytes()
         assert listed[name]["bytes"] == len(data)
@@ -67,7 +68,7 @@ def test_turtle_and_json_ld_parse_and_say_the_same(release, stem):
 def test_every_dump_distribution_matches_its_file(release, catalog_graph):
     rows = catalog_graph.query("""
         SELECT ?url ?size ?hash WHERE {
-          ?dataset a dcat:Dataset ; dcat:distribution ?d .
+          <https://w3id.org/ict-diplomacy/dataset> dcat:distribution ?d .
           ?d a dcat:Distribution ; dcat:downloadURL ?url ; dcat:accessURL ?url ; dcat:byteSize ?size ;
              spdx:checksum [ spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue ?hash ] ;
              dct:license <https://creativecommons.org/licenses/by/4.0/> ; dcat:mediaType ?media .
@@ -125,7 +126,16 @@ def _linkset_count(void_graph, predicate, uri_space) -> int:
     raise AssertionError(f"no linkset with {predicate} to {uri_space}")
 
 
-@pytest.mark.parametrize("predicate, uri_space", [(OWL.sameAs, WIKIDATA), (SKOS.exactMatch, EU_COUNTRY)])
+SCHEMA_SAME_AS = rdflib.URIRef("https://schema.org/sameAs")
+GBIZINFO = "http://hojin-info.go.jp/data/basic/"
+M49 = "http://stats-class.fao.uniroma2.it/geo/m49/"
+
+
+@pytest.mark.parametrize("predicate, uri_space", [
+    (OWL.sameAs, WIKIDATA), (SKOS.exactMatch, EU_COUNTRY), (SCHEMA_SAME_AS, GBIZINFO), (SKOS.exactMatch, M49),
+    (SKOS.closeMatch, M49), (SKOS.exactMatch, "https://sws.geonames.org/"),
+    (SKOS.exactMatch, "http://publications.europa.eu/resource/authority/corporate-body/"),
+    (SKOS.exactMatch, "http://eurovoc.europa.eu/")])
 def test_linkset_counts_equal_the_links_in_the_data(void_graph, store, predicate, uri_space):
     links = select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
         ?s <{predicate}> ?o . FILTER STRSTARTS(STR(?o), "{uri_space}") }}""")
@@ -189,3 +199,14 @@ def test_statistics_count_straight_from_triples():
     assert (stats.triples, stats.entities, stats.distinct_subjects) == (4, 2, 2)
     assert stats.class_entities == {country.value: 2}
     assert [(p, t.key, c) for p, t, c in stats.linksets] == [(str(OWL.sameAs), "wikidata", 1)]
+
+
+def test_one_linkset_per_target_and_property_and_the_endpoints_of_the_targets(void_graph, store):
+    found = {(str(void_graph.value(ls, VOID.linkPredicate)), str(void_graph.value(void_graph.value(ls, VOID.objectsTarget), VOID.uriSpace)))
+             for ls in void_graph.subjects(RDF.type, VOID.Linkset)}
+    in_data = {(row["p"], t.uri_space) for t in description.LINK_TARGETS
+               for row in select(store, f"""SELECT DISTINCT ?p WHERE {{ ?s ?p ?o .
+                   FILTER (STRSTARTS(STR(?o), "{t.uri_space}") && ?p IN ({", ".join(f"<{p}>" for p in description.LINK_PREDICATES)})) }}""")}
+    assert found == in_data and len({space for _, space in found}) == len(description.LINK_TARGETS)
+    gbizinfo = rdflib.URIRef(description.LINK_TARGETS_BY_KEY["gbizinfo"].iri)
+    assert str(void_graph.value(gbizinfo, VOID.sparqlEndpoint)) == "https://api.info.gbiz.go.jp/sparql"

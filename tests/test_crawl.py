@@ -12,6 +12,8 @@ from urllib.parse import urldefrag
 import pytest
 from starlette.testclient import TestClient
 
+from ict_diplomacy.web.i18n import notation_for
+
 from tests.test_deref import app_for, path_of, resources
 
 SITE_NAMES = {"en": "ICT Diplomacy Linked Data", "ja": "ICT外交 Linked Data"}
@@ -40,8 +42,13 @@ def labels(store) -> dict[str, dict[str, str]]:
 
 
 def expected_title(names: dict[str, str], lang: str) -> str | None:
+    """The label in `lang` (else the other, else untagged); an English one with its source
+    notation in letters (1(1)ア → 1(1)a, i18n.notation_for)."""
     other = "ja" if lang == "en" else "en"
-    return names.get(lang) or names.get(other) or names.get("")
+    for tag in (lang, other, ""):
+        if names.get(tag):
+            return notation_for(names[tag], tag)
+    return None
 
 
 def title_of(page: str) -> str:

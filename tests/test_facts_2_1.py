@@ -247,16 +247,62 @@ def test_pp18_elections(store):
     assert Decimal(row["n"]) == 11
 
 
-def test_where_and_when_was_wrc_19(store):
-    # 「2019年（令和元年）10月から11月にかけて、…世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
-    # The span belongs to RA-19 and WRC-19 together, so each has it as bounds, not as its own start and end (issue 15).
+def test_itu_is_a_un_specialized_agency_with_a_stated_purpose(store):
+    # 「国際連合（UN）の専門機関の一つで、電気通信の改善と合理的利用のため国際協力を増進し、…技術的手段の発達と能率的運用を促進することを目的としている」
+    row = one(store, """SELECT ?un ?purpose WHERE { organization:itu ictd:specializedAgencyOf ?un ; ictd:purpose ?purpose
+        FILTER(lang(?purpose) = "ja") }""")
+    assert short(row["un"]) == "un"
+    assert row["purpose"].startswith("電気通信の改善と合理的利用のため国際協力を増進し")
+    # 「ITUは、①…②…③…の3部門から成り、周波数の分配、電気通信技術の標準化及び開発途上国における電気通信分野の開発支援等の活動を行っている」
+    row = one(store, """SELECT ?n ?scope WHERE { ?s ictd:statisticSubject organization:itu ; ictd:unit ictd:Organizations ; ictd:value ?n .
+        organization:itu ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert Decimal(row["n"]) == 3 and "周波数の分配" in row["scope"] and row["scope"].endswith("等。")
+
+
+def test_japan_supplies_itu_study_group_office_holders(store):
+    # 「我が国は、各部門における研究委員会（SG: Study Group）の議長・副議長及び研究課題の責任者を多数輩出し、勧告を提案するなど、積極的に貢献を行っている」
+    rows = select(store, """SELECT ?sector WHERE { ?p a ictd:Initiative ; ictd:participant country:JP ; ictd:partner ?sector ;
+        ictd:topic topic:standardization ; dct:source source:2-1-o . ?sector ictd:parentOrganization organization:itu }""")
+    assert {short(r["sector"]) for r in rows} == {"itu-r", "itu-t", "itu-d"}
+
+
+def test_hashimoto_is_ntt_docomo_standardization_counsellor_and_japan_a_council_member(store):
+    # 「橋本明氏（NTTドコモ標準化カウンセラー）が無線通信規則委員会（RRB）委員に選出された」「我が国が…理事国に選出された」
+    rows = select(store, """SELECT ?post WHERE { person:hashimoto-akira ictd:holdsPost ?p . ?p rdfs:label ?post FILTER(lang(?post) = "ja") }""")
+    assert {r["post"] for r in rows} == {"NTTドコモ標準化カウンセラー", "無線通信規則委員会（RRB）委員"}
+    row = one(store, """SELECT ?body WHERE { country:JP ictd:holdsPost ?p . ?p ictd:postIn ?body . ?body ictd:parentOrganization organization:itu }""")
+    assert short(row["body"]) == "itu-council"
+
+
+def test_where_and_when_were_ra_19_and_wrc_19(store):
+    # 「2019年（令和元年）10月から11月にかけて、2019年無線通信総会（RA-19）及び2019年世界無線通信会議（WRC-19）が、エジプト（シャルム・エル・シェイク）において開催された」
+    # The span is given for the two together, so it bounds each of them (notBefore/notAfter) and is neither one's own start and end.
     rows = select(store, """SELECT ?alt ?early ?late ?city ?country WHERE {
+        VALUES ?alt { "RA-19"@en "WRC-19"@en }
         ?e skos:altLabel ?alt ; ictd:notBefore ?early ; ictd:notAfter ?late ; ictd:location ?place .
-        VALUES ?alt { "WRC-19"@en "RA-19"@en }
-        FILTER NOT EXISTS { ?e ictd:startDate|ictd:endDate|ictd:date ?own }
-        ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en") }""")
+        ?place ictd:country ?country ; rdfs:label ?city FILTER(lang(?city) = "en")
+        FILTER NOT EXISTS { ?e ictd:startDate|ictd:endDate|ictd:date ?own } }""")
     assert {(r["alt"], r["early"], r["late"], r["city"], short(r["country"])) for r in rows} == {
-        ("WRC-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG"), ("RA-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG")}
+        ("RA-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG"), ("WRC-19", "2019-10", "2019-11", "Sharm El Sheikh", "EG")}
+
+
+def test_itu_r_purpose_and_its_two_largest_meetings(store):
+    # 「ITU-Rでは、あらゆる無線通信業務による無線周波数の合理的・効率的・経済的かつ公正な利用を確保するため、…」
+    row = one(store, """SELECT ?p WHERE { organization:itu-r ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert "合理的・効率的・経済的かつ公正な利用" in row["p"]
+    # 「…勧告案の承認、次期研究期間における課題や体制等の審議等を目的とする無線通信総会（RA…）及び国際的な周波数分配等を規定する無線通信規則の改正を目的とする世界無線通信会議（WRC…）は、3～4年に一度開催される」
+    rows = select(store, """SELECT ?alt ?p ?f WHERE { ?s a ictd:EventSeries ; ictd:organizer organization:itu-r ; skos:altLabel ?alt ;
+        ictd:purpose ?p ; ictd:frequency ?f FILTER(lang(?p) = "ja" && lang(?f) = "ja") }""")
+    got = {r["alt"]: (r["p"], r["f"]) for r in rows}
+    assert set(got) == {"RA", "WRC"} and {f for _, f in got.values()} == {"3～4年に一度"}
+    assert got["RA"][0].startswith("各研究委員会（SG）から提出される勧告案の承認") and "無線通信規則の改正" in got["WRC"][0]
+
+
+def test_wrc_19_agreed_the_wrc_23_agenda(store):
+    # 「2023年（令和5年）に開催が予定されているWRC-23の議題についても審議が行われ、IMT用周波数の更なる拡大等を議題とすることが合意された」
+    row = one(store, """SELECT ?agenda WHERE { ?wrc19 skos:altLabel "WRC-19"@en ; ictd:outcome ?agenda .
+        ?wrc23 skos:altLabel "WRC-23"@en ; ictd:basedOn ?agenda . ?agenda ictd:atEvent ?wrc19 ; ictd:topic topic:mobile-communications }""")
+    assert short(row["agenda"]) == "wrc-23-agenda"
 
 
 def test_japanese_appointed_to_itu_r_study_group_posts_at_ra_19(store):
@@ -290,6 +336,31 @@ def test_wtsa_planned_for_november_2020(store):
     row = one(store, """SELECT ?date WHERE { ?e ictd:inSeries ?s ; ictd:status ictd:Planned ; ictd:date ?date .
         ?s skos:altLabel "WTSA"@en }""")
     assert row["date"] == "2020-11"
+
+
+def test_itu_t_and_tsag_scope(store):
+    # 「ITU-Tでは、通信ネットワークの技術、運用方法に関する国際標準や、その策定に必要な技術的な検討が行われている」
+    # 「ITU-Tの各研究委員会（SG）の標準化活動等に対し助言を行う役割等を担っている電気通信標準化アドバイザーグループ（TSAG…）」
+    rows = select(store, """SELECT ?org ?scope WHERE { VALUES ?org { organization:itu-t organization:itu-t-tsag }
+        ?org ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    got = {short(r["org"]): r["scope"] for r in rows}
+    assert got["itu-t"].startswith("通信ネットワークの技術、運用方法に関する国際標準") and "助言" in got["itu-t-tsag"]
+
+
+def test_sg_structure_review_proposed_at_tsag_and_discussed_in_august_and_september(store):
+    # 「2020年（令和2年）2月に開催された…TSAG…会合では、…現在のSG構成を見直すことがITU-T事務局局長から提言され、議論が行われた。SG構成の見直しについては、2020年（令和2年）8月の中間会合と同年9月の会合で継続して議論される予定である」
+    row = one(store, """SELECT ?proposed WHERE { ?d ictd:atEvent ?tsag ; ictd:date ?proposed . ?tsag ictd:organizer organization:itu-t-tsag }""")
+    assert row["proposed"] == "2020-02"
+    rows = select(store, """SELECT ?date WHERE { ?d ictd:atEvent/ictd:organizer organization:itu-t-tsag .
+        ?m ictd:basedOn ?d ; ictd:status ictd:Planned ; ictd:date ?date } ORDER BY ?date""")
+    assert [r["date"] for r in rows] == ["2020-08", "2020-09"]
+
+
+def test_japans_iot_security_contribution_is_deliberated_in_sg17(store):
+    # 「SG17においては、…「IoTセキュリティガイドライン」に基づくIoTのセキュリティ管理策をまとめた寄書を我が国から入力しており、勧告化に向けた審議が行われている」
+    row = one(store, """SELECT ?status WHERE { ?w ictd:organizer organization:itu-t-sg17 ; ictd:basedOn ?c ; ictd:status ?status .
+        ?c ictd:issuer country:JP ; ictd:basedOn/ictd:date "2016-07"^^xsd:gYearMonth }""")
+    assert short(row["status"]) == "InProgress"
 
 
 def test_qkd_recommendation_led_by_nict_nec_toshiba(store):
@@ -331,6 +402,22 @@ def test_itu_d_study_questions_and_japanese_office_holders(store):
     assert {(short(r["unit"]), int(Decimal(r["n"]))) for r in rows} == {("Items", 14), ("Persons", 7)}
 
 
+def test_itu_d_scope_and_japans_part_in_its_study_groups(store):
+    # 「ITU-Dでは、途上国における情報通信分野の開発支援を行っている」
+    row = one(store, """SELECT ?scope WHERE { organization:itu-d ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"] == "途上国における情報通信分野の開発支援。"
+    # 「我が国としても、SGの研究課題の役職者に7名を就任させて研究活動をリードするとともに、積極的な寄書の提出によるベストプラクティスの共有を通じてSGの活動に大きく貢献している」
+    row = one(store, """SELECT ?from ?to WHERE { ?c a ictd:Initiative ; ictd:participant country:JP ; ictd:partner organization:itu-d ;
+        ictd:period ?p . ?p ictd:startDate ?from ; ictd:endDate ?to }""")
+    assert (row["from"], row["to"]) == ("2018", "2021")
+
+
+def test_itu_d_lists_that_end_in_nado_stay_open(store):
+    # 「ルーラル通信、障害者のアクセス、スマート社会、eヘルス、サイバーセキュリティ、防災ICT等14の研究課題」「我が国主導でのeヘルス、防災ICT等に関するワークショップ」
+    rows = select(store, """SELECT ?x WHERE { ?x dct:source source:2-1-o-3 ; ictd:topic topic:e-health ; ictd:nonExhaustive ictd:topic }""")
+    assert {short(r["x"]) for r in rows} == {"itu-d-study-group-meetings", "japan-itu-d-workshops-and-exhibitions"}
+
+
 # ---------------------------------------------------------------- 2(1)カ United Nations
 
 def test_gge_sessions(store):
@@ -340,11 +427,37 @@ def test_gge_sessions(store):
     assert [(int(r["n"]), r["when"]) for r in rows] == [(5, "2017-06"), (6, "2019-12")]
 
 
+def test_first_committee_scope_and_the_gge_session_count(store):
+    # 「軍縮と国際安全保障を扱っている国連総会第一委員会においては、2004年（平成16年）以降、…政府専門家会合（GGE…）を5会期にわたって開催し、国家のICT利用に関する規範やサイバー空間におけるルールづくり等について議論を行ってきた」
+    row = one(store, """SELECT ?scope ?gge WHERE { organization:un-ga-first-committee ictd:scope ?scope .
+        organization:un-gge ictd:parentOrganization organization:un-ga-first-committee ; ictd:scope ?gge
+        FILTER(lang(?scope) = "ja" && lang(?gge) = "ja") }""")
+    assert row["scope"] == "軍縮と国際安全保障。" and row["gge"].startswith("国家のICT利用に関する規範")
+    # 「…5会期にわたって開催し…」 and 「第6期は、2019年（令和元年）12月から開催され」: the five are counted up to the fifth session, and the gap is recorded.
+    row = one(store, """SELECT ?n ?from ?to WHERE { ?s ictd:statisticSubject ?series ; ictd:value ?n ; ictd:startDate ?from ; ictd:endDate ?to .
+        ?series ictd:participant organization:un-gge . ?note a ictd:SourceDiscrepancy ; ictd:concerns ?s }""")
+    assert (Decimal(row["n"]), row["from"], row["to"]) == (5, "2004", "2017-06")
+
+
 def test_japan_in_wgec_sessions(store):
     # 「我が国もメンバー国として、WGECの第1会期（2013年（平成25年）5月～2014年（平成26年）4月）及び第2会期（2016年（平成28年）9月～2018年（平成30年）1月）の議論への貢献を果たしてきた」
     rows = select(store, """SELECT ?n ?start ?end WHERE { country:JP ictd:memberOf ?wg .
         ?s ictd:participant ?wg , country:JP ; ictd:ordinal ?n ; ictd:startDate ?start ; ictd:endDate ?end } ORDER BY ?n""")
     assert [(int(r["n"]), r["start"], r["end"]) for r in rows] == [(1, "2013-05", "2014-04"), (2, "2016-09", "2018-01")]
+
+
+def test_wsis_follow_up_at_cstd_and_the_wgec_mandate(store):
+    # 「WSIS…のフォローアップとして、経済社会理事会（ECOSOC…）に設置されている「開発のための科学技術委員会」（CSTD…）を中心に議論されている」
+    row = one(store, """SELECT ?p WHERE { ?p ictd:organizer organization:cstd ; ictd:nonExhaustive ictd:organizer ; a ictd:Initiative .
+        organization:cstd ictd:parentOrganization organization:ecosoc }""")
+    assert short(row["p"]) == "wsis-follow-up"
+    # 「…各政府が同等の立場でそれぞれの役割・責任を果たすために何をすべきかを議論するため、国連総会決議に基づき、CSTDの下に「協力強化に関するワーキンググループ（WGEC…）」が設置されている」
+    row = one(store, """SELECT ?purpose WHERE { organization:wgec ictd:parentOrganization organization:cstd ; ictd:purpose ?purpose ;
+        ictd:basedOn/ictd:issuer organization:un-general-assembly FILTER(lang(?purpose) = "ja") }""")
+    assert "各政府が同等の立場で" in row["purpose"]
+    # 「経済と金融を扱っている国連総会第二委員会においては、開発とICTについての議論が行われている」
+    row = one(store, """SELECT ?scope WHERE { organization:un-ga-second-committee ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"].startswith("経済と金融。") and "開発とICT" in row["scope"]
 
 
 def test_wsis_geneva_and_tunis(store):
@@ -364,6 +477,16 @@ def test_igf_14_place_and_date(store):
     assert (row["start"], row["end"]) == ("2006", "2025")
 
 
+def test_igf_purpose_and_japans_session_at_igf_14(store):
+    # 「インターネット・ガバナンス・フォーラム（IGF…）は、インターネットに関する様々な公共政策課題について対話を行うための国際的なフォーラムであり」
+    row = one(store, """SELECT ?p WHERE { organization:igf ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert row["p"] == "インターネットに関する様々な公共政策課題について対話を行うこと。"
+    # 「我が国としても、開催国ドイツとの協力の下で各ステークホルダーのハイレベルによるセッションに登壇し、G20議長国として、信頼性のある自由なデータ流通やAI原則の合意等、…G20の結果を報告する」
+    row = one(store, """SELECT ?n WHERE { ?session ictd:partOf ?igf ; ictd:participant country:JP ; ictd:partner country:DE ;
+        ictd:topic topic:data-free-flow-with-trust , topic:ai . ?igf ictd:ordinal ?n ; ictd:inSeries/ictd:participant organization:igf }""")
+    assert int(row["n"]) == 14
+
+
 def test_high_level_panel_report_and_roadmap(store):
     # 「国連事務総長は2018年（平成30年）7月に「デジタル協力に関するハイレベル・パネル」を発足」「2019年（令和元年）6月にパネルから国連事務総長に提出」「5つの勧告」「2020年（令和2年）6月には…「デジタル協力に関するロードマップ」が公表」
     row = one(store, """SELECT ?founded ?report ?n WHERE {
@@ -372,6 +495,16 @@ def test_high_level_panel_report_and_roadmap(store):
     assert (row["founded"], row["report"], Decimal(row["n"])) == ("2018-07", "2019-06", 5)
     row = one(store, """SELECT ?date WHERE { ?r a ictd:Report ; ictd:basedOn ?report ; ictd:date ?date ; dct:source source:2-1-ka-4 }""")
     assert row["date"] == "2020-06"
+
+
+def test_panel_purpose_and_the_japanese_government_at_the_round_tables(store):
+    # 「デジタル技術による社会変革に対応するため、国連事務総長は2018年（平成30年）7月に「デジタル協力に関するハイレベル・パネル」を発足させた」
+    row = one(store, """SELECT ?p WHERE { organization:un-hlp-digital-cooperation ictd:purpose ?p FILTER(lang(?p) = "ja") }""")
+    assert row["p"] == "デジタル技術による社会変革に対応すること。"
+    # 「国連主導により、本報告書のフォローアップに関する議論を行うマルチステークホルダー方のラウンドテーブルが勧告ごとに開催され、日本政府も議論に参加した」
+    row = one(store, """SELECT ?gov WHERE { ?rt a ictd:EventSeries ; ictd:organizer organization:un ; ictd:basedOn/ictd:issuer organization:un-hlp-digital-cooperation ;
+        ictd:participant ?gov . ?gov ictd:governmentOf country:JP }""")
+    assert short(row["gov"]) == "government-of-japan"
 
 
 # ---------------------------------------------------------------- 2(1)キ WTO
@@ -392,6 +525,16 @@ def test_wto_mc11_plurilateral_meetings_and_tisa(store):
     assert row["start"] == "2018-03"
     row = one(store, """SELECT ?start WHERE { ?t skos:altLabel "TiSA"@en ; ictd:status ictd:Suspended ; ictd:startDate ?start }""")
     assert row["start"] == "2013-06"
+
+
+def test_wto_e_commerce_meetings_are_a_strand_of_the_osaka_track(store):
+    # 「同年（令和元年）6月には、G20大阪サミットの機会に…「大阪トラック」が立ち上げられた。本有志国会合は、この「大阪トラック」の取組の一つとして位置付けられている」
+    row = one(store, """SELECT ?launched ?davos WHERE { ?s a ictd:EventSeries ; ictd:chair country:JP ; ictd:subSeriesOf ?track .
+        ?track ictd:startDate ?launched ; ictd:atEvent/ictd:participant organization:g20 .
+        ?m ictd:inSeries ?s ; ictd:location/rdfs:label "Davos"@en ; ictd:date ?davos }""")
+    assert (row["launched"], row["davos"]) == ("2019-06", "2019-01")
+    # 「我が国は、WTO加盟国の中で最も電気通信分野の自由化が進展している国の一つであり」
+    assert one(store, "SELECT ?wto WHERE { country:JP ictd:memberOf ?wto . ?wto skos:altLabel \"WTO\"@en }")["wto"].endswith("/wto")
 
 
 # ---------------------------------------------------------------- 2(1)ク OECD
@@ -417,6 +560,29 @@ def test_going_digital_and_cancun(store):
         ?p skos:altLabel "Going Digital"@en ; ictd:startDate ?start ; ictd:basedOn/ictd:date ?cancun ; ictd:outcome ?r .
         ?r a ictd:Report ; ictd:date ?report . ?s ictd:statisticSubject ?r ; ictd:value ?n }""")
     assert (row["cancun"], row["start"], row["report"], Decimal(row["n"])) == ("2016-06", "2017-01", "2019-03", 7)
+
+
+def test_oecd_purpose_and_cdep_scope(store):
+    # 「…政治問題及び軍事問題を除き、経済及び社会のあらゆる分野にわたって広範囲に意見及び情報を交換し、各国の政策の調和を図ることを目的とする国際機関であり、デジタル経済政策委員会（CDEP…）が情報通信分野の政策課題等の議論の場となっている」
+    # 「CDEPは、電気通信政策、情報セキュリティ、プライバシー、AI（人工知能）といったデジタル経済分野の先導的な議論を行っている」
+    row = one(store, """SELECT ?purpose ?scope WHERE { organization:oecd ictd:purpose ?purpose . organization:oecd-cdep ictd:scope ?scope
+        FILTER(lang(?purpose) = "ja" && lang(?scope) = "ja") }""")
+    assert row["purpose"].startswith("政治問題及び軍事問題を除き") and row["scope"].startswith("情報通信分野の政策課題等の議論の場")
+    rows = select(store, "SELECT ?t WHERE { organization:oecd-cdep ictd:topic ?t }")
+    assert {short(r["t"]) for r in rows} == {"digital-economy", "cybersecurity", "privacy", "ai"}
+
+
+def test_mic_supports_the_oecd_secretariat(store):
+    # 「総務省は、OECD事務局への人材派遣や財政支援を通じた支援に加え」
+    row = one(store, """SELECT ?sec WHERE { ?p ictd:funder organization:mic ; ictd:partner ?sec . ?sec ictd:parentOrganization organization:oecd }""")
+    assert short(row["sec"]) == "oecd-secretariat"
+
+
+def test_oecd_ai_work_answers_the_call_made_at_takamatsu(store):
+    # 「OECDは、2016年（平成28年）からAIに関する取組を進めている。これは、同年4月のG7香川・高松情報通信大臣会合において、AIの研究開発等に関するガイドラインの策定等に向けた国際的な議論の必要性が提起されたことを受けたもの」
+    row = one(store, """SELECT ?start ?call WHERE { ?w ictd:organizer organization:oecd ; ictd:topic topic:ai ; ictd:startDate ?start ;
+        ictd:basedOn ?doc . ?doc ictd:atEvent ?g7 ; ictd:date ?call . ?g7 ictd:participant organization:g7 }""")
+    assert (row["start"], row["call"]) == ("2016", "2016-04")
 
 
 # ---------------------------------------------------------------- 2(1)ケ ICANN
@@ -447,5 +613,17 @@ def test_mic_member_of_gac_and_iana_transition(store):
     row = one(store, """SELECT ?gac WHERE { organization:mic ictd:memberOf ?g . ?g ictd:parentOrganization organization:icann ;
         skos:altLabel ?gac }""")
     assert row["gac"] == "GAC"
-    row = one(store, """SELECT ?start ?end WHERE { ?p ictd:participant organization:icann , country:US ; ictd:startDate ?start ; ictd:endDate ?end }""")
+    # 「2014年（平成26年）3月に、米国政府が、…（IANA…）を民間部門に移管する意向を表明した」: the government (米国政府), not the country, takes part
+    row = one(store, """SELECT ?start ?end WHERE { ?p ictd:participant organization:icann , ?gov ; ictd:startDate ?start ; ictd:endDate ?end .
+        ?gov ictd:governmentOf country:US }""")
     assert (row["start"], row["end"]) == ("2014-03", "2016-10")
+
+
+def test_icann_scope_and_its_contract_with_the_us_government(store):
+    # 「…インターネット資源の国際的な管理・調整は、1998年（平成10年）に非営利法人として発足したICANN…が行っており、…IPアドレスの割当てやドメイン名の調整のほか、ルートサーバー・システムの運用・展開の調整…」
+    row = one(store, """SELECT ?scope WHERE { organization:icann ictd:scope ?scope FILTER(lang(?scope) = "ja") }""")
+    assert row["scope"].startswith("インターネット資源（IPアドレスやドメイン名）の国際的な管理・調整") and "ルートサーバー・システム" in row["scope"]
+    # 「ICANNは発足時から米国政府との契約に基づいてインターネット資源の管理を行ってきた」
+    row = one(store, """SELECT ?since WHERE { ?c a ictd:Agreement ; ictd:party organization:icann , ?gov ; ictd:startDate ?since .
+        ?gov ictd:governmentOf country:US }""")
+    assert row["since"] == "1998"

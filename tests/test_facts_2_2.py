@@ -60,6 +60,54 @@ def test_japan_us_summit_may_2019(store):
     assert row["date"] == "2019-05"
 
 
+def test_ied_co_chairs_are_posts_not_organizations(store):
+    # 「総務省国際戦略局長及び米商務省国際通信情報政策担当幹部を共同議長とし」: the co-chairs are posts, not their organizations
+    rows = select(store, """SELECT ?org WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:chairPost/ictd:postIn ?org }""")
+    assert len(rows) == 2 and "mic-global-strategy-bureau" in {short(r["org"]) for r in rows}
+    assert not select(store, """SELECT ?c WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:chair ?c }""")
+
+
+def test_ied_within_economic_dialogue_and_jusdep_within_ied(store):
+    # 「本対話を麻生副総理とペンス副大統領による「日米経済対話」の枠組みの中で…位置づけ」
+    rows = select(store, """SELECT ?chair WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:subSeriesOf ?ed . ?ed ictd:chair ?chair }""")
+    assert sorted(short(r["chair"]) for r in rows) == ["aso-taro", "pence-mike"]
+    # 「インターネットエコノミーに関する日米政策協力対話の枠組みの中で、…（JUSDEP）作業部会を…立ち上げた」
+    row = one(store, """SELECT ?parent WHERE { ?wg skos:altLabel "JUSDEP"@en ; ictd:subSeriesOf ?parent }""")
+    assert short(row["parent"]) == "jp-us-ied"
+
+
+def test_ied_lists_ending_in_tou_stay_open(store):
+    # 「日本側は総務省、外務省、経済産業省、内閣サイバーセキュリティセンター等。米国側は国務省、連邦通信委員会、商務省等」
+    row = one(store, """SELECT (COUNT(?p) AS ?n) WHERE { ?ied skos:altLabel "日米IED"@ja ; ictd:nonExhaustive ictd:participant ;
+        ictd:participant ?p }""")
+    assert int(row["n"]) == 9
+    # 「日米の産業界から両国政府に提出された同共同声明等を踏まえ」
+    row = one(store, """SELECT ?m WHERE { ?m ictd:partOf/ictd:ordinal 10 ; ictd:nonExhaustive ictd:basedOn ;
+        ictd:basedOn/ictd:party organization:keidanren }""")
+    assert short(row["m"]) == "jp-us-ied-10-government-and-public-private-meetings-2019"
+
+
+def test_joint_session_with_cyber_dialogue_lies_within_the_meetings(store):
+    # 「同月10日及び同月11日に開催された政府間会合及び官民会合では、…日米サイバー対話とのジョイントセッションも含め」
+    row = one(store, """SELECT ?from ?to WHERE { ?s ictd:partOf/ictd:partOf/ictd:ordinal 10 ; ictd:notBefore ?from ; ictd:notAfter ?to
+        FILTER NOT EXISTS { ?s ictd:date ?d } }""")
+    assert (row["from"], row["to"]) == ("2019-10-10", "2019-10-11")
+
+
+def test_jusdep_count_is_as_of_the_text_not_an_end(store):
+    # 「これまで4回のJUSDEP作業部会を開催し」: a count at the time of the text; the working group has no end
+    row = one(store, """SELECT ?asof WHERE { ?wg skos:altLabel "JUSDEP"@en . ?s ictd:statisticSubject ?wg ; ictd:asOf ?asof
+        FILTER NOT EXISTS { ?wg ictd:endDate ?end } }""")
+    assert row["asof"] == "2020"
+
+
+def test_smart_city_statement_is_part_of_digital_foip_cooperation(store):
+    # 「デジタル分野における「自由で開かれたインド太平洋」の実現の一環として、…「インド太平洋地域におけるスマートシティの開発の推進に関する日米共同声明」を発表」
+    row = one(store, """SELECT ?i WHERE { ?i a ictd:Initiative ; ictd:location region:indo-pacific ;
+        ictd:outcome/ictd:atEvent/ictd:location place:bangkok }""")
+    assert short(row["i"]) == "jp-us-digital-foip-cooperation"
+
+
 # ---------------------------------------------------------------- 2(2)イ Europe
 
 def test_japan_eu_ict_policy_dialogue_in_december_2019(store):
@@ -71,6 +119,16 @@ def test_japan_eu_ict_policy_dialogue_in_december_2019(store):
     assert int(row["n"]) == 9
 
 
+def test_japan_eu_series_purposes(store):
+    # 「ICT政策に関する情報交換・意見交換の場として日EU・ICT政策対話を開催している」
+    # 「デジタル経済における重要課題について官民で自由な意見交換を行う場として日EU・ICT戦略ワークショップ（第9回）を開催」
+    rows = select(store, """SELECT ?series ?purpose WHERE { ?series a/rdfs:subClassOf* ictd:EventSeries ;
+        ictd:partner organization:eu ; ictd:purpose ?purpose FILTER(lang(?purpose) = "ja") } ORDER BY ?series""")
+    assert [short(r["series"]) for r in rows] == ["jp-eu-ict-policy-dialogue", "jp-eu-ict-strategy-workshop"]
+    assert "ICT政策" in rows[0]["purpose"] and "官民" in rows[1]["purpose"]
+    row = one(store, """SELECT ?t WHERE { dialogue:jp-eu-ict-strategy-workshop ictd:topic ?t }""")
+    assert short(row["t"]) == "digital-economy"
+
 def test_japan_germany_ict_policy_dialogue(store):
     # 「2020年（令和2年）2月、ドイツ連邦共和国・連邦経済エネルギー省との間で日独ICT政策対話（第4回）を開催」「2回目となる官民会合を開催」
     row = one(store, """SELECT ?n ?date WHERE { ?s a ictd:DialogueSession ; ictd:participant organization:de-bmwi ; ictd:ordinal ?n ; ictd:date ?date }""")
@@ -78,6 +136,14 @@ def test_japan_germany_ict_policy_dialogue(store):
     row = one(store, """SELECT ?n WHERE { ?m ictd:atEvent ?s ; ictd:ordinal ?n . ?s ictd:participant organization:de-bmwi }""")
     assert int(row["n"]) == 2
 
+
+def test_japan_germany_series_purposes(store):
+    # 「日独両国間の情報通信分野における政策面での相互理解を深め、両国間の連携・協力を推進するため、…日独ICT政策対話（第4回）を開催」
+    # 「ICT分野における重要課題について官民で自由な意見交換を行う場として、2回目となる官民会合を開催」
+    rows = select(store, """SELECT ?series ?purpose WHERE { ?series ictd:partner country:DE ; ictd:purpose ?purpose
+        FILTER(lang(?purpose) = "ja") } ORDER BY ?series""")
+    assert [short(r["series"]) for r in rows] == ["jp-de-ict-policy-dialogue", "jp-de-public-private-meeting"]
+    assert "相互理解" in rows[0]["purpose"] and "官民" in rows[1]["purpose"]
 
 # ---------------------------------------------------------------- 2(2)ウ Asia-Pacific
 
@@ -122,7 +188,32 @@ def test_australia_dialogue_and_michibiki_smart_agriculture(store):
     row = one(store, """SELECT ?date ?city WHERE { ?s a ictd:DialogueSession ; ictd:participant organization:au-doc ; ictd:ordinal 1 ; ictd:date ?date ;
         ictd:location/rdfs:label ?city FILTER(lang(?city) = "en") }""")
     assert (row["date"], row["city"]) == ("2015-02", "Sydney")
-    # A span of fiscal years is its first and last year (issue 15), not one ictd:period per year.
+    # A span from one fiscal year to another, not five periods it lies within (corrected in the issue-15 review).
     row = one(store, """SELECT ?from ?to WHERE { ?d a ictd:Demonstration ; ictd:targetCountry country:AU ; ictd:topic topic:agriculture ;
-        ictd:startPeriod ?from ; ictd:endPeriod ?to }""")
+        ictd:startPeriod ?from ; ictd:endPeriod ?to FILTER NOT EXISTS { ?d ictd:period ?p } }""")
     assert (short(row["from"]), short(row["to"])) == ("fy2014", "fy2018")
+    # 「合意したこと等を踏まえ」
+    row = one(store, """SELECT ?s WHERE { ?d a ictd:Demonstration ; ictd:targetCountry country:AU ; ictd:nonExhaustive ictd:basedOn ;
+        ictd:basedOn/ictd:atEvent ?s }""")
+    assert short(row["s"]) == "1"
+
+
+def test_asia_pacific_cooperation_with_ict_ministries(store):
+    # 「総務省では、アジア・太平洋諸国の情報通信担当省庁等との間で、通信インフラ整備やICT利活用等のICT分野に関する協力を行っている」
+    row = one(store, """SELECT ?status WHERE { ?i a ictd:Initiative ; ictd:participant organization:mic ; ictd:location region:asia-pacific ;
+        ictd:partner ?g ; ictd:status ?status . ?g a ictd:AgentGroup }""")
+    assert short(row["status"]) == "InProgress"
+
+
+def test_cyder_in_delhi_rests_on_the_fifth_working_group_agreement(store):
+    # 「…第5回日印合同作業部会を開催し、…取組を進めて行くことで合意した。本合意に基づき、…実践的サイバー防御演習（CYDER）を実施した」
+    row = one(store, """SELECT ?n ?date WHERE { ?t skos:altLabel "CYDER"@en ; ictd:targetCountry country:IN ;
+        ictd:basedOn ?a . ?a a ictd:Agreement ; ictd:date ?date ; ictd:atEvent/ictd:ordinal ?n }""")
+    assert (int(row["n"]), row["date"]) == (5, "2018-08")
+
+
+def test_asia_pacific_topic_lists_ending_in_tou_stay_open(store):
+    # 「サイバーセキュリティ、5G、スマートシティ分野等について意見交換」「…サイバーセキュリティ対策、ネットワークレジリエンス等、多岐にわたる分野で意見交換」
+    rows = select(store, """SELECT ?partner WHERE { ?s a ictd:DialogueSession ; dct:source source:2-2-u ; ictd:nonExhaustive ictd:topic ;
+        ictd:inSeries/ictd:partner ?partner . ?partner a ictd:Country } ORDER BY ?partner""")
+    assert [short(r["partner"]) for r in rows] == ["SG", "VN"]

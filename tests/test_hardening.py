@@ -196,7 +196,7 @@ def test_remote_mode_refuses_what_would_crash_the_oxigraph_server(remote_server,
     response = post(remote_server, nested("exists", 1000))
     assert response.status_code == 400
     assert oxigraph_server.process.poll() is None
-    still_up(remote_server, workers=0)  # remote mode runs no workers (nor a tracker)
+    still_up(remote_server)  # remote mode runs only the workers of its preflight check
 
 
 def test_nesting_depth_ignores_strings_iris_and_comments():
@@ -302,3 +302,50 @@ def test_a_stalled_body_does_not_hold_up_other_requests(ictd_server):
         started = time.monotonic()
         still_up(ictd_server)
         assert time.monotonic() - started < QUICK_S
+
+
+# ---------------------------------------------------------------- HTTP limits (issue 11)
+
+def test_an_over_long_query_string_gets_413_in_the_error_shape(ictd_server):
+    """Past the parser's own limit uvicorn said a plain `400 Invalid HTTP request`."""
+    reply = raw_request(ictd_server, b"GET /sparql?query=ASK%7B%7D" + b"%20" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 413")
+
+
+def test_a_request_head_sent_a_byte_at_a_time_is_cut_off(ictd_server):
+    port = int(ictd_server.base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        reply = b""
+        while time.monotonic() - started < 15:
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+            sock.settimeout(1)
+            try:
+                reply += sock.recv(4096)
+            except TimeoutError:
+                continue
+            if not reply or reply.endswith(b"}"):
+                break
+    assert b" 408 " in reply and time.monotonic() - started < 14
+
+
+def test_a_client_leaving_mid_body_is_one_log_line(ictd_server):
+    port = int(ictd_server.base.rsplit(":", 1)[1])
+    before = ictd_server.log_text()
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 1000\r\n\r\nASK {")
+            time.sleep(0.2)
+    time.sleep(0.5)
+    added = ictd_server.log_text()[len(before):]
+    assert "Traceback" not in added and added.count("disconnected") == 3
+
+
+def test_the_service_description_does_not_reflect_the_host_header(ictd_server):
+    text = httpx.get(ictd_server.sparql, headers={"Host": "evil.example", "Accept": "text/turtle"}, timeout=10).text
+    assert "evil.example" not in text and "https://w3id.org/ict-diplomacy/sparql" in text

@@ -143,10 +143,6 @@ def test_bad_query_non_utf8(sparql):
     assert 400 <= send("POST", sparql, body=body, content_type=f"{QUERY}; charset=UTF-16").status_code < 500
 
 
-def test_bad_query_syntax(sparql, request):
-    response = send("GET", sparql, [("query", "ASK {")])
-    if "ictd_server" in request.node.callspec.id:
-        assert response.status_code == 400
-    else:  # the endpoint's refusal is its failure: 502 with its message, until the query is parsed before
-        assert response.status_code in (400, 502)  # forwarding (the pre-forwarding check of issue 11)
-        assert response.json()["error"]["detail"]
+def test_bad_query_syntax(sparql):
+    response = send("GET", sparql, [("query", "ASK {")])  # in remote mode too: parsed before forwarding
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed-query"

@@ -72,8 +72,9 @@ def test_every_stored_query_parses_and_declares_what_it_uses(path):
     if query.kind == "select":
         projected = {v.value for v in ox.Store().query(query.text).variables}
         assert projected == set(query.columns) | set(query.params)
-    if query.federated:
-        assert "Wikidata" in query.description["en"] and "P" in query.description["en"]
+    for key in query.services:  # a federated query says which dataset it calls (and, for Wikidata, which property)
+        assert queries.LINK_TARGETS_BY_KEY[key].name_en.split()[0] in query.description["en"]
+        assert key != "wikidata" or "P" in query.description["en"]
     assert query.example.startswith(f"ict-diplomacy query {query.name}")
 
 

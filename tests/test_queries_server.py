@@ -1,8 +1,9 @@
 """Stored queries through the remote engine against real `oxigraph serve-read-only` processes: one
-serving the built store, one loaded with tests/fixtures/wikidata.ttl standing in for Wikidata. Both
-bind 127.0.0.1 only and live for this test session. The same engine interface runs them on the
+serving the built store, and one per link target with an endpoint, loaded with a fixture shaped like
+that endpoint's data (tests/fixtures/wikidata.ttl for Wikidata, gbizinfo.trig for gBizINFO,
+eu-corporate-body.ttl for the EU Publications Office). All bind 127.0.0.1 only and live for this
+test session. The same engine interface runs them on the
 embedded store and on the endpoint: the answers must be the same."""
-
 
 import httpx
 
@@ -13,6 +14,7 @@ from ict_diplomacy import cli
 from ict_diplomacy.sparql import queries
 from ict_diplomacy.sparql.render import cell
 
+from .servers import STAND_IN_FIXTURES
 from .test_queries import HOSTILE, ID, non_federated, normalized
 
 @pytest.fixture(scope="session")
@@ -26,14 +28,14 @@ def remote(open_engine, endpoint):
 
 
 @pytest.fixture(scope="module")
-def federating(open_engine, wikidata):
-    """The embedded engine allowed to call the Wikidata stand-in."""
-    return open_engine(service_allow=[wikidata])
+def federating(open_engine, stand_ins):
+    """The embedded engine allowed to call the stand-ins."""
+    return open_engine(service_allow=list(stand_ins.values()))
 
 
 @pytest.fixture(scope="module")
-def remote_federating(open_engine, endpoint, wikidata):
-    return open_engine(sparql_endpoint=endpoint, service_allow=[wikidata])
+def remote_federating(open_engine, endpoint, stand_ins):
+    return open_engine(sparql_endpoint=endpoint, service_allow=list(stand_ins.values()))
 
 
 def same(query, local, remote):
@@ -104,20 +106,53 @@ def test_isdb_t_adopters_with_population_and_capital(catalogue, federating, call
         ("2006-06", "country/BR", "203080756", "wd:Q2844"), ("2009-04", "country/PE", "29381884", "wd:Q2868")]
 
 
-def test_federated_queries_through_the_remote_endpoint(catalogue, federating, remote_federating, call, wikidata):
+def test_group_members_from_wikidata(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["wikidata-group-members"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "group", "country") == {
+        ("organization/g7", "country/JP"), ("organization/g7", "country/US"), ("organization/g20", "country/JP"),
+        ("organization/g20", "country/US"), ("organization/g20", "country/BR"), ("organization/apec", "country/JP"),
+        ("organization/apec", "country/US"), ("organization/apec", "country/PE")}  # not NATO
+
+
+def test_government_organs_from_gbizinfo(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["gbizinfo-government-organs"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "organization", "corporateNumber", "registeredName", "organizationLabel") == {
+        ("organization/mic", "2000012020001", "総務省", "総務省"),
+        ("organization/mofa", "9000012040001", "外務省", "外務省"),
+        ("organization/meti", "4000012090001", "経済産業省", "経済産業省")}  # not NEC (a company), not 内閣官房 (unlinked)
+    mic = next(row for row in result.rows if cell(row["organization"]) == "organization/mic")
+    assert cell(mic["address"]).startswith("東京都千代田区霞が関")
+
+
+def test_authority_names_from_the_eu_publications_office(catalogue, federating, call, stand_ins):
+    result = call(queries.run, catalogue["eu-corporate-bodies"], {}, federating, stand_ins=stand_ins)
+    assert _cells(result, "organization", "authorityLabel") == {
+        ("organization/european-commission", "European Commission"),
+        ("organization/dg-connect", "Directorate-General for Communications Networks, Content and Technology")}
+
+
+def test_every_link_target_with_an_endpoint_has_a_federated_query(catalogue):
+    called = {key for query in catalogue.values() for key in query.services}
+    assert called == set(queries.ENDPOINTS) == set(STAND_IN_FIXTURES)
+
+
+def test_federated_queries_through_the_remote_endpoint(catalogue, federating, remote_federating, call, stand_ins):
     for name, query in catalogue.items():
         if query.federated:
-            local = call(queries.run, query, {}, federating, wikidata_endpoint=wikidata)
+            local = call(queries.run, query, {}, federating, stand_ins=stand_ins)
             assert local.rows, name
-            same(query, local, call(queries.run, query, {}, remote_federating, wikidata_endpoint=wikidata))
+            same(query, local, call(queries.run, query, {}, remote_federating, stand_ins=stand_ins))
 
 
-def test_cli_on_a_remote_endpoint(endpoint, wikidata, capsys):
+def test_cli_on_a_remote_endpoint(endpoint, stand_ins, capsys):
     assert cli.main(["query", "isdb-t-timeline", "--sparql-endpoint", endpoint, "--format", "json"]) == 0
     assert '"2006-06"' in capsys.readouterr().out
     assert cli.main(["query", "wikidata-partner-capitals", "--sparql-endpoint", endpoint,
-                     "--wikidata-endpoint", wikidata, "--lang", "ja"]) == 0
+                     "--wikidata-endpoint", stand_ins["wikidata"], "--lang", "ja"]) == 0
     assert "ブラジリア" in capsys.readouterr().out
+    assert cli.main(["query", "gbizinfo-government-organs", "--sparql-endpoint", endpoint,
+                     "--gbizinfo-endpoint", stand_ins["gbizinfo"], "--format", "tsv"]) == 0
+    assert "2000012020001" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- one engine: the command and the server agree

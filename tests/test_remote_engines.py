@@ -110,20 +110,20 @@ def test_parameters_outside_the_defaults(catalogue, embedded, remote, call):
 
 # ---------------------------------------------------------------- federated queries
 
-def test_federated_queries_against_the_wikidata(catalogue, open_engine, upstream, remote, call, wikidata):
+def test_federated_queries_against_the_stand_ins(catalogue, open_engine, upstream, remote, call, stand_ins):
     name, _ = remote
-    local = open_engine(service_allow=[wikidata])
-    forwarded = open_engine(service_allow=[wikidata], **upstream(name))
+    local = open_engine(service_allow=list(stand_ins.values()))
+    forwarded = open_engine(service_allow=list(stand_ins.values()), **upstream(name))
     for query in catalogue.values():
         if query.federated:
             for params in variants(query):
-                ours = whole(call(queries.run, query, params, local, wikidata_endpoint=wikidata))
+                ours = whole(call(queries.run, query, params, local, stand_ins=stand_ins))
                 assert ours, query.name
                 if name in query.differs:  # the known difference: refused, not answered wrongly
                     with pytest.raises(UpstreamUnsupported, match="SERVICE cannot be forwarded"):
-                        call(queries.run, query, params, forwarded, wikidata_endpoint=wikidata)
+                        call(queries.run, query, params, forwarded, stand_ins=stand_ins)
                     continue
-                theirs = whole(call(queries.run, query, params, forwarded, wikidata_endpoint=wikidata))
+                theirs = whole(call(queries.run, query, params, forwarded, stand_ins=stand_ins))
                 assert theirs == ours, (name, query.name, params)
 
 

@@ -184,8 +184,9 @@ def test_the_us_co_chair_follows_the_published_page(store):
         ictd:sourceExpression ?ours ; ictd:publishedExpression ?published ; ictd:publishedAt ?page ; ictd:adoptedReading ?adopted }""")
     assert "米商務省" in row["ours"] and "米国務省" in row["published"] and row["adopted"] == "米国務省"
     assert row["page"].startswith("https://www.soumu.go.jp/johotsusintokei/whitepaper/ja/r02/")
-    rows = select(store, "SELECT ?chair WHERE { dialogue:jp-us-ied ictd:chair ?chair }")
-    assert {short(r["chair"]) for r in rows} == {"mic-global-strategy-bureau", "us-dos"}
+    # The co-chairs are posts (ictd:chairPost), in the bureau and in the Department of State.
+    rows = select(store, "SELECT ?org WHERE { dialogue:jp-us-ied ictd:chairPost/ictd:postIn ?org }")
+    assert {short(r["org"]) for r in rows} == {"mic-global-strategy-bureau", "us-dos"}
 
 
 def test_every_variance_is_seen_on_mic_pages_and_adopts_one_reading(store):

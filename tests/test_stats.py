@@ -1,11 +1,13 @@
 """`ict-diplomacy stats`: every figure checked against the data with an independent SPARQL count."""
 
+import csv
 import json
 
 import pytest
 import rdflib
 
 from ict_diplomacy import cli
+from ict_diplomacy.errors import ReviewTableError
 
 from ict_diplomacy.publish import stats
 from ict_diplomacy.project import ICTD
@@ -53,7 +55,9 @@ def test_countries_counted_and_all_linked_to_wikidata(report, data):
 
 
 def test_every_class_row_matches_sparql(report, data):
-    assert report.resources == count(data, "?x a ?c . FILTER isIRI(?x)")
+    assert report.resources == count(data, "?x a ?c . FILTER isIRI(?x) FILTER NOT EXISTS { ?x a ictd:RetiredResource }")
+    assert report.retired == count(data, "?x a ictd:RetiredResource") > 0
+    assert ICTD + "RetiredResource" not in {r.cls for r in report.classes}
     for r in report.classes:
         typed = f"?x a <{r.cls}> . FILTER isIRI(?x)"
         assert r.instances == count(data, typed), r.cls
@@ -96,7 +100,9 @@ def test_missing_lists_exactly_the_gaps(report, data):
 
 def test_json_has_the_documented_keys(report):
     data = json.loads(report.to_json())
-    assert set(data) == {"resources", "classes", "dates", "dates_by_property", "missing"}
+    assert set(data) == {"resources", "classes", "dates", "dates_by_property", "missing", "retired", "review"}
+    assert set(data["review"]) == {"subsections", "reviewed", "totals", "open", "share", "rows"}
+    assert set(data["review"]["totals"]) == set(stats.REVIEW_COUNTS)
     assert set(data["classes"][0]) == {"class", "iri", "instances", "ja_label", "en_label", "provenance",
                                        "wikidata", "wikidata_expected", "share"}
     assert set(data["classes"][0]["share"]) == set(stats.CHECKS)
@@ -131,3 +137,58 @@ def test_cli_prints_table_and_json(project, capsys):
     assert "ictd:Country" in table and "dates by precision" in table
     assert cli.main(["--root", str(project.root), "stats", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["resources"] > 0
+
+
+# ---------------------------------------------------------------- the review table (issue 15)
+
+def test_review_table_has_one_row_per_subsection_of_the_source(project, data, report):
+    with (project.data_dir / "review.tsv").open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert tuple(lines[0]) == stats.REVIEW_COLUMNS
+    notations = [str(n) for n in data.objects(None, rdflib.URIRef(ICTD + "notation"))]
+    assert sorted(cells[0] for cells in lines[1:]) == sorted(notations)
+    # the totals are the sums of the filled rows, counted here without the library
+    filled = [cells for cells in lines[1:] if cells[2].strip()]
+    assert report.review.to_dict()["reviewed"] == len(filled)
+    for i, column in enumerate(stats.REVIEW_COUNTS, start=1):
+        assert report.review.totals()[column] == sum(int(cells[i]) for cells in filled), column
+
+
+REVIEW_HEADER = "\t".join(stats.REVIEW_COLUMNS) + "\n"
+
+
+def test_review_figures_on_a_small_project(make_project, capsys):
+    project = make_project(extra=HEAD + """
+<source/2-1-o> a ictd:SourceSection ; rdfs:label "2(1)オ"@ja , "2(1)オ"@en ; ictd:notation "2(1)オ" ; dct:isPartOf <source/white-paper-2020> .
+<project/old> a ictd:RetiredResource ; ictd:retirementReason "理由"@ja , "reason"@en ; dct:isReplacedBy <organization/mic> .
+""")
+    (project.data_dir / "review.tsv").write_text(
+        REVIEW_HEADER + "1(1)ア\t12\t40\t2\t1\t3\tall fixed\n" + "2(1)オ\t\t\t\t\t\t\n", encoding="utf-8")
+    rep = stats.project_report(project)
+    assert rep.retired == 1 and not any(m["resource"].endswith("project/old") for m in rep.missing)
+    review = rep.review.to_dict()
+    assert (review["subsections"], review["reviewed"], review["open"]) == (2, 1, 0)
+    assert review["totals"] == {"sentences": 12, "facts_counted": 40, "missing_found": 2, "wrong_found": 1, "fixed": 3}
+    assert review["share"] == {"represented": 0.95, "correct": 0.925}
+    assert review["rows"][1] == {"subsection": "2(1)オ", **dict.fromkeys(stats.REVIEW_COUNTS), "notes": ""}
+    assert cli.main(["--root", str(project.root), "stats"]) == 0
+    table = capsys.readouterr().out
+    assert "review: 1 of 2 subsections reviewed" in table and "represented 95.0%" in table
+    assert "not reviewed yet: 2(1)オ" in table
+
+
+@pytest.mark.parametrize("line, complaint", [
+    ("9(9)ン\t1\t1\t0\t0\t0\t\n", "is not the notation"),
+    ("1(1)ア\t1\tmany\t0\t0\t0\t\n", "whole numbers"),
+    ("1(1)ア\t1\t2\t2\t1\t0\t\n", "must not exceed"),
+    ("1(1)ア\t1\t5\t1\t0\t2\t\n", "must not exceed"),
+    ("1(1)ア\t1\t5\n", "cells, expected 7"),
+    ("1(1)ア\t\t\t\t\t\t\n1(1)ア\t\t\t\t\t\t\n", "more than once"),
+])
+def test_malformed_review_table_is_refused_with_its_line(make_project, capsys, line, complaint):
+    project = make_project()
+    (project.data_dir / "review.tsv").write_text(REVIEW_HEADER + line, encoding="utf-8")
+    with pytest.raises(ReviewTableError, match=complaint):
+        stats.project_report(project)
+    assert cli.main(["--root", str(project.root), "stats"]) == 2
+    assert "review.tsv" in capsys.readouterr().err

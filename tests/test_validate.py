@@ -141,3 +141,29 @@ def test_every_class_has_a_shape(project):
                and not all(any(a in targeted for a in onto.transitive_objects(sub, RDFS.subClassOf))
                            for sub in onto.subjects(RDFS.subClassOf, c))}
     assert not missing, f"classes without a shape: {sorted(missing)}"
+
+
+def test_a_mistyped_corporate_number_is_refused_with_its_file_and_line(make_project):
+    links = HEAD + ("\n<organization/mic> ictd:corporateNumber \"3000012020001\" ;\n"
+                    "    schema:sameAs <http://hojin-info.go.jp/data/basic/3000012020001> .\n")
+    report = validate.validate(make_project(corporate=links))
+    hits = [f for f in report.violations if "check digit" in f.text("en")]
+    assert len(hits) == 1, report.to_table()
+    assert "2" in hits[0].text("en") and "検査用数字" in hits[0].text("ja")   # the digit the other twelve give
+    assert hits[0].file.endswith("corporate.ttl") and hits[0].line == 9
+    assert "corporate.ttl:9" in report.to_table()
+
+
+def test_a_correct_corporate_number_validates_clean(make_project):
+    links = HEAD + ("<organization/mic> ictd:corporateNumber \"2000012020001\" ;\n"
+                    "    schema:sameAs <http://hojin-info.go.jp/data/basic/2000012020001> .\n")
+    assert validate.validate(make_project(corporate=links)).conforms
+
+
+def test_gbizinfo_link_without_its_number_or_with_another_number_is_refused(make_project):
+    links = HEAD + ("<organization/mic> schema:sameAs <http://hojin-info.go.jp/data/basic/2000012020001> .\n"
+                    "<country/JP> ictd:corporateNumber \"2000012020001\" ;\n"
+                    "    schema:sameAs <http://hojin-info.go.jp/data/basic/9000012040001> .\n")
+    messages = [f.text("en") for f in validate.validate(make_project(corporate=links)).violations]
+    assert any("needs the corporate number beside it" in m for m in messages)
+    assert any("does not match corporate number 2000012020001" in m for m in messages)

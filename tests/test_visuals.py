@@ -50,7 +50,8 @@ def test_timeline_is_in_date_order_and_links_every_entry(client):
     html = page(client, "/timeline?lang=en")
     dates = re.findall(r'<time datetime="([^"]+)">', html)
     assert len(dates) > 50 and dates == sorted(dates)
-    links = re.findall(r'<li class="kind-\w+"><time[^>]*>[^<]*</time>\s*<span class="type">[^<]*</span>\s*<a href="(/id/[^"?]+)', html)
+    links = re.findall(r'<li class="kind-\w+(?: planned)?"><time[^>]*>[^<]*</time>\s*<span class="type">[^<]*</span>\s*'
+                       r'(?:<span class="status">[^<]*</span>\s*)?<a href="(/id/[^"?]+)', html)
     assert len(links) == len(dates)
 
 

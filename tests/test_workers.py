@@ -27,8 +27,10 @@ def worker_store(request, release) -> ox.Store:
     return open_store(release.resolve(), request.param)
 
 
-def ask(store, query: str, accept: str = "application/sparql-results+json", max_rows: int = 100) -> dict:
-    reply = answer(store, {"op": "serialize", "query": query, "accept": accept, "max_rows": max_rows})
+def ask(store, query: str, accept: str = "application/sparql-results+json", max_rows: int = 100,
+        max_bytes: int = 1 << 20) -> dict:
+    reply = answer(store, {"op": "serialize", "query": query, "accept": accept, "max_rows": max_rows,
+                           "max_bytes": max_bytes})
     assert reply[0] == "ok", reply
     return reply[1]
 
@@ -62,9 +64,9 @@ def test_select_with_no_variables_and_ask(worker_store):
 
 
 def test_worker_errors_come_back_as_descriptions(worker_store):
-    syntax = answer(worker_store, {"op": "serialize", "query": "SELECT * {", "accept": "*/*", "max_rows": 1})
+    syntax = answer(worker_store, {"op": "serialize", "query": "SELECT * {", "accept": "*/*", "max_rows": 1, "max_bytes": 1000})
     assert syntax[:2] == ("error", "MalformedQuery") and syntax[3]["line"] == 1
-    refused = answer(worker_store, {"op": "serialize", "query": "ASK {}", "accept": "text/turtle", "max_rows": 1})
+    refused = answer(worker_store, {"op": "serialize", "query": "ASK {}", "accept": "text/turtle", "max_rows": 1, "max_bytes": 1000})
     assert refused[1] == "NotAcceptable" and "application/sparql-results+json" in refused[3]["available"]
 
 
@@ -97,3 +99,11 @@ def test_serve_builds_a_missing_or_stale_release_first(make_project):
     (project.data_dir / "minimal.ttl").write_text((project.data_dir / "minimal.ttl").read_text() + "\n# changed\n")
     server.ensure_release(project, None, Settings())
     assert read_manifest(release)["release"] != first
+
+
+def test_an_answer_past_max_answer_bytes_is_stopped_in_the_worker(worker_store):
+    """Every triple as TSV is far more than 2 kB: stopped while it is written, not sent."""
+    reply = answer(worker_store, {"op": "serialize", "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                                  "accept": "text/tab-separated-values", "max_rows": 100_000, "max_bytes": 2000})
+    assert reply[0] == "error" and reply[1] == "ResultTooLarge" and "max_answer_bytes" in reply[2]
+    assert ask(worker_store, "ASK {}", max_bytes=2000)["rows"] == 1

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from . import __version__
 from .errors import IctdError, SourceSyntaxError, ValidationFailed
 from .project import Project
-from .publish import build, links, stats, validate
+from .publish import build, diff, links, linkstats, stats, validate
+from .publish.description import LINK_TARGETS
 from .settings import Settings, add_setting_options, settings_from_options
 
 COMMAND_TIMEOUT_S = 600.0     # a person at a terminal waits longer than a public endpoint's client
@@ -30,9 +33,29 @@ def _validate(args, project: Project) -> int:
 
 def _build(args, project: Project) -> int:
     progress = (lambda _: None) if args.quiet else None
-    manifest = build.build(project, args.out, **({"progress": progress} if progress else {}))
-    print(f"release {manifest['release']}: {manifest['triples']} triples, "
-          + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
+    publish_on = (args.date or date.today()) if args.publish else None
+    manifest = build.build(project, args.out, publish_on=publish_on, **({"progress": progress} if progress else {}))
+    print(f"release {manifest['release']}: version {manifest['version']} ({manifest['version_status']}), "
+          f"{manifest['triples']} triples, " + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
+    if args.publish:
+        print(f"published {manifest['version']} on {manifest['issued']}: commit releases/{manifest['version']}/ "
+              "and CHANGELOG.md, then raise owl:versionInfo in ontology/ict-diplomacy.ttl to the next version "
+              "before changing the data again (a build refuses other content under a published version)")
+    return 0
+
+
+def _diff(args, project: Project) -> int:
+    from .publish import history, versions
+    archive = versions.Archive.of(project)
+    entry = history.compare(args.old, versions.load(args.old, archive), args.new, versions.load(args.new, archive))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        written = diff.write_diff(args.out, entry.changes)
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(entry.document(), ensure_ascii=False, indent=1))
+    else:
+        print(history.text(entry))
     return 0
 
 
@@ -46,7 +69,7 @@ def _serve(args, project: Project) -> int:
 
 
 def _stats(args, project: Project) -> int:
-    report = stats.project_report(project)
+    report = linkstats.project_report(project) if args.links else stats.project_report(project)
     print(report.to_json() if args.format == "json" else report.to_table())
     return 0
 
@@ -70,19 +93,29 @@ async def _run_stored(project: Project, query, params: dict[str, str], args):
     from .publish.release import STORE_DIR, Release
     from .sparql import queries
     from .sparql.connect import opened
+    stand_ins = {key: url for key in queries.ENDPOINTS if (url := getattr(args, _stand_in_option(key)))}
     if not args.sparql_endpoint:  # name a missing or damaged store as the user knows it, before a worker starts
         store.open_read_only(project.dist / STORE_DIR)
     settings = Settings(workers=1, max_concurrent=1, answer_cache_mb=0, store_mode="disk",
                         query_timeout=COMMAND_TIMEOUT_S, max_rows=COMMAND_MAX_ROWS,
                         sparql_endpoint=args.sparql_endpoint or "",
-                        service_allow=[args.wikidata_endpoint or queries.WIKIDATA_ENDPOINT])
-    async with opened(settings, Release.find(project.dist)) as engine:
-        return await queries.run(query, params, engine, lang=args.lang, wikidata_endpoint=args.wikidata_endpoint)
+                        service_allow=[stand_ins.get(key) or queries.ENDPOINTS[key] for key in query.services])
+    async with opened(settings, Release.find(project.dist, pinned=not args.sparql_endpoint)) as engine:
+        return await queries.run(query, params, engine, lang=args.lang, stand_ins=stand_ins)
+
+
+def _stand_in_option(key: str) -> str:
+    return key.replace("-", "_") + "_endpoint"
 
 
 def _links(args, project: Project) -> int:
-    path = links.write_iso(project)
-    print(f"wrote {path}")
+    try:
+        paths = links.write_all(project)
+    except links.EvidenceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"wrote {path}")
     return 0
 
 
@@ -105,7 +138,17 @@ def parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="validate, load the Oxigraph store and write the dumps, atomically")
     b.add_argument("--out", type=Path, help="release link to publish (default: ./dist)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    b.add_argument("--publish", action="store_true", help="first archive the version in owl:versionInfo into "
+                   "releases/ (refused if it is published with other content) and record it in CHANGELOG.md")
+    b.add_argument("--date", type=date.fromisoformat, help="publication date for --publish (YYYY-MM-DD; default today)")
     b.set_defaults(run=_build)
+
+    d = commands.add_parser("diff", help="what changed between two versions: triples and resources added, removed, changed")
+    d.add_argument("old", help="a published version (0.1.0), a release directory (dist) or an RDF file")
+    d.add_argument("new", help="the same, for the newer graph")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.add_argument("--out", type=Path, help="also write added.nt and removed.nt into this directory")
+    d.set_defaults(run=_diff)
 
     s = commands.add_parser("serve", help="build if needed, then serve the SPARQL endpoint, resource pages, API and dumps")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -117,6 +160,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = commands.add_parser("stats", help="coverage and quality report: classes, labels, provenance, Wikidata, dates")
     s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--links", action="store_true",
+                   help="the link-quality report instead: linked, open with a reason and not searched, per class and target")
     s.set_defaults(run=_stats)
 
     q = commands.add_parser("query", help="run a stored SPARQL query (queries/*.rq) on the built store or an endpoint")
@@ -126,10 +171,13 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "json", "csv", "tsv", "turtle"), default="table")
     q.add_argument("--lang", choices=("ja", "en"), help="language of labels (the query's lang parameter)")
     q.add_argument("--sparql-endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint instead of ./dist/store")
-    q.add_argument("--wikidata-endpoint", metavar="URL", help="endpoint standing in for Wikidata in federated queries")
+    for target in LINK_TARGETS:  # --wikidata-endpoint, --gbizinfo-endpoint, …: stand-ins for the targets' endpoints
+        if target.endpoint:
+            q.add_argument(f"--{target.key}-endpoint", dest=_stand_in_option(target.key), metavar="URL",
+                           help=f"endpoint standing in for {target.name_en} ({target.endpoint}) in federated queries")
     q.set_defaults(run=_query)
 
-    l = commands.add_parser("links", help="regenerate data/links/iso-3166.ttl from pycountry")
+    l = commands.add_parser("links", help="regenerate the generated files of data/links/: ISO codes from pycountry, and the links of the evidence tables")
     l.set_defaults(run=_links)
     return top
 

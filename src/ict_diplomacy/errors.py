@@ -55,6 +55,11 @@ class StoreUnavailable(BackendError, FileNotFoundError):
     missing release as "build first" does the same for a damaged one instead of failing again."""
 
 
+class DamagedRelease(IctdError, FileNotFoundError):
+    """A release whose manifest does not read, or whose files do not match it (size, SHA-256).
+    Also a FileNotFoundError, like StoreUnavailable: what rebuilds a missing release rebuilds it."""
+
+
 class OutputFormatError(IctdError):
     """The requested output format does not fit the query's result."""
 
@@ -96,6 +101,16 @@ class NotAcceptable(HttpError):
 
     def __init__(self, message: str, available: list[str]):
         super().__init__(message, detail={"available": available})
+
+
+class Gone(HttpError):
+    """An identifier retired from the data with nothing to replace it (its record says why)."""
+    status, code = 410, "gone"
+
+
+class RequestTimeout(HttpError):
+    """The request (its head or body) did not arrive in time."""
+    status, code = 408, "request-timeout"
 
 
 class PayloadTooLarge(HttpError):
@@ -145,3 +160,7 @@ class UpstreamUnsupported(BadGateway):
     """The remote SPARQL endpoint is known to answer this kind of query wrongly: refused rather
     than answered wrongly."""
     code = "upstream-unsupported"
+
+
+class ReviewTableError(IctdError):
+    """data/review.tsv is malformed: its header, a subsection notation or a count."""

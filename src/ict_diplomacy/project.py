@@ -82,6 +82,15 @@ class Project:
         vendored = self.shapes_dir / "dcat-ap"
         return sorted(p for p in self.shapes_dir.rglob("*.ttl") if vendored not in p.parents)
 
+    @property
+    def archive_dir(self) -> Path:
+        """releases/: every published version, kept in the repository (publish/versions.py)."""
+        return self.root / "releases"
+
+    def archive_files(self) -> list[Path]:
+        return sorted(p for p in self.archive_dir.rglob("*") if p.is_file() and not any(
+            part.startswith(".") for part in p.relative_to(self.archive_dir).parts))
+
     def source_files(self) -> list[Path]:
-        """Every file whose change makes a new build necessary."""
-        return self.ontology_files() + self.data_files() + self.shape_files()
+        """Every file whose change makes a new build necessary (a newly published version too)."""
+        return self.ontology_files() + self.data_files() + self.shape_files() + self.archive_files()

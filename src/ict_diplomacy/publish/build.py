@@ -1,8 +1,11 @@
-"""The one build: parse → validate → Oxigraph store → dumps → manifest, published atomically.
+"""The one build: parse → validate → version → Oxigraph store → dumps → diff → versions →
+catalog → manifest, published atomically.
 
 A release is written into a fresh directory beside the output; only when everything is written
 does the output symlink swap to it (one rename). A failed or interrupted build leaves the previous
-release, store and dumps untouched."""
+release, store and dumps untouched. The version step reads the archive (releases/, see
+versions.py): it refuses other content under a version already published, and computes the diff
+to the version before. Old releases are pruned, except those a running server has pinned."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +24,13 @@ import pyoxigraph as ox
 
 from .. import __version__
 
-from . import catalog, dumps, sources, store
+from . import catalog, changelog, dumps, history, linkstats, retired, sources, store, versions
 from ..errors import BuildError, ValidationFailed
-from ..project import ONTOLOGY_IRI, Project
+from ..project import Project
+from .diff import diff, write_diff
+from .release import LOCK, describe_files, lock_for_removal
 from .validate import validate
+from .versions import Archive
 
 KEEP_RELEASES = 2
 STORE_DIR = "store"
@@ -64,8 +70,11 @@ def sources_fingerprint(project: Project) -> str:
     return digest.hexdigest()
 
 
-def build(project: Project, out: Path | None = None, progress: Progress = _stderr) -> dict:
-    """Build and publish a release; returns its manifest. Raises ValidationFailed or BuildError."""
+def build(project: Project, out: Path | None = None, progress: Progress = _stderr,
+          publish_on: date | None = None) -> dict:
+    """Build and publish a release; returns its manifest. With `publish_on`, first archive the
+    version in owl:versionInfo into releases/ with that date (and record it in CHANGELOG.md).
+    Raises ValidationFailed or BuildError."""
     out = Path(out or project.dist).absolute()
     if out.exists() and not out.is_symlink():
         raise BuildError(f"{out} exists and is not a release link made by a build; move it away first")
@@ -75,7 +84,7 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
     report = step.run("validate", lambda: validate(project, parsed), lambda r: r.summary())
     if not report.conforms:
         raise ValidationFailed(report)
-    triples = parsed.published
+    plan = step.run("version", lambda: _plan(project, parsed.published, publish_on), _describe_plan)
     started = datetime.now(timezone.utc)
     release_id = started.strftime("%Y%m%dT%H%M%S%fZ")
     releases = releases_dir(out)
@@ -83,12 +92,8 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
     staging = releases / f".staging-{release_id}-{os.getpid()}"
     try:
         staging.mkdir()
-        step.run("load", lambda: store.create(staging / STORE_DIR, triples), lambda _: f"{len(triples)} triples")
-        files = step.run("dump", lambda: dumps.write_all(staging, triples),
-                         lambda fs: ", ".join(f.name for f in fs))
-        manifest = step.run("catalog", lambda: _write_manifest(
-            project, staging, files + catalog.write_all(staging, triples, files, started),
-            triples, started, release_id, step.timings))
+        (staging / LOCK).touch()
+        manifest = _write_release(project, staging, parsed, plan, step, started, release_id)
         final = releases / release_id
         staging.rename(final)
     except BaseException as error:  # interrupted or failed: nothing of this build stays
@@ -102,28 +107,98 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
     return manifest
 
 
-def _write_manifest(project: Project, directory: Path, files: list[Path], triples: list[ox.Triple],
+@dataclass
+class Plan:
+    """What a build publishes: the version, its content, and the versions before it."""
+
+    version: str
+    content: list[ox.Triple]                  # the published triples, stamped and canonical
+    archived: dict[str, list[ox.Triple]]      # every archived version's graph, oldest first
+    versions: list[history.Version]
+    newly_archived: bool = False
+
+    @property
+    def current(self) -> history.Version:
+        return self.versions[-1]
+
+
+def _plan(project: Project, triples: list[ox.Triple], publish_on: date | None) -> Plan:
+    """Read the version and the archive; refuse other content under a published version."""
+    archive = Archive.of(project)
+    version = versions.version_of(triples)
+    archive.check_next(version)
+    for published in archive.versions():
+        if problems := published.problems():
+            raise BuildError(f"the archive is damaged: releases/{published.version}: {'; '.join(problems)}")
+    previous = archive.before(version)
+    content = dumps.canonical(versions.stamp(triples, version, previous.version if previous else None))
+    graphs = {p.version: p.graph() for p in archive.versions()}
+    if version in graphs:
+        if changed := diff(graphs[version], content):
+            raise BuildError(f"version {version} is already published (releases/{version}) with other content "
+                             f"({len(changed.added)} triples added, {len(changed.removed)} removed since): "
+                             "raise owl:versionInfo in ontology/ict-diplomacy.ttl to publish a new version")
+    newly_archived = version not in graphs and publish_on is not None
+    if newly_archived:
+        graphs[version] = archive.add(version, content, publish_on).graph()
+    changes = diff(graphs[previous.version], content) if previous and version not in graphs else None
+    found = history.collect(archive, version, content, changes, graphs)
+    plan = Plan(version, content, {v: g for v, g in graphs.items() if v != version}, found, newly_archived)
+    if plan.newly_archived:
+        changelog.record(project.root / changelog.CHANGELOG, plan.current.summary())
+    return plan
+
+
+def _describe_plan(plan: Plan) -> str:
+    current = plan.current
+    state = "archived now" if plan.newly_archived else "published" if current.archived else "not yet published"
+    since = f", +{len(current.changes.added)} −{len(current.changes.removed)} triples since {current.previous}" \
+        if current.previous else ""
+    return f"{plan.version} ({state}{since})"
+
+
+def _write_release(project: Project, staging: Path, parsed: sources.Sources, plan: Plan, step: Step,
+                   started: datetime, release_id: str) -> dict:
+    triples, current = plan.content, plan.current
+    step.run("load", lambda: store.create(staging / STORE_DIR, triples), lambda _: f"{len(triples)} triples")
+    dumped = step.run("dump", lambda: dumps.write_all(staging, triples), lambda fs: ", ".join(f.name for f in fs))
+    changes = write_diff(staging, current.changes) if current.previous else []
+    support = history.write(staging, Archive.of(project), plan.versions)
+    retirements = retired.retirements(triples, plan.archived)
+    support.append(retired.write(staging, retirements))
+    if unrecorded := sorted(iri for iri, entry in retirements.items() if not entry["recorded"]):
+        step.progress(f"retired: {len(unrecorded)} identifiers of earlier versions are gone without a record in "
+                      f"data/retired.ttl (they answer 410; add a record with a reason, or dct:isReplacedBy): "
+                      + ", ".join(unrecorded[:5]) + (" …" if len(unrecorded) > 5 else ""))
+    summaries = [v.summary() for v in plan.versions]
+    report = step.run("links", lambda: linkstats.write(project, staging, parsed), lambda p: p.name)
+    described = step.run("catalog", lambda: catalog.write_all(staging, triples, dumped, started, summaries))
+    return _write_manifest(project, staging, dumped + changes + described + [report], support, plan, started,
+                           release_id, step.timings)
+
+
+def _write_manifest(project: Project, directory: Path, files: list[Path], support: list[Path], plan: Plan,
                     started: datetime, release_id: str, timings: dict[str, float]) -> dict:
+    current = plan.current
     manifest = {
         "dataset": "https://w3id.org/ict-diplomacy/",
         "release": release_id,
         "built": started.isoformat(timespec="seconds"),
         "builder": f"ict-diplomacy {__version__}",
-        "ontology_version": _ontology_version(triples),
-        "triples": len(triples),
+        "version": plan.version,
+        "version_status": "published" if current.archived else "unreleased",
+        "issued": current.issued,
+        "previous_version": current.previous,
+        "ontology_version": plan.version,
+        "triples": len(plan.content),
         "sources_sha256": sources_fingerprint(project),
-        "files": [dumps.describe_file(f) for f in files],  # dumps, catalog.* and void.*
+        "files": [dumps.describe_file(f) for f in files],  # dumps, diff, catalog.*, void.* and links.json
+        "support_files": describe_files(support, directory),  # versions/ and retired.json: read by the server
+        "versions": [{"version": v.version, "issued": v.issued, "archived": v.archived} for v in plan.versions],
         "timings_s": timings,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
-
-
-def _ontology_version(triples: list[ox.Triple]) -> str:
-    for t in triples:
-        if t.subject.value == ONTOLOGY_IRI and t.predicate.value.endswith("#versionInfo"):
-            return t.object.value
-    return ""
 
 
 def _publish(out: Path, release: Path) -> None:
@@ -138,11 +213,21 @@ def _publish(out: Path, release: Path) -> None:
 
 
 def _prune(releases: Path, keep: Path) -> None:
+    """Remove all but the newest KEEP_RELEASES releases, except any a running server has pinned
+    (a release is moved aside while its lock is held exclusively, so no server can pin it then)."""
     finished = sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in finished[:-KEEP_RELEASES]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for stale in releases.glob(".staging-*"):  # left by a build that was killed
+        if old == keep or (fd := lock_for_removal(old)) is None:
+            continue
+        try:
+            doomed = releases / f".removing-{old.name}-{os.getpid()}"
+            old.rename(doomed)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        shutil.rmtree(doomed, ignore_errors=True)
+    for stale in [*releases.glob(".staging-*"), *releases.glob(".removing-*")]:  # left by a killed build
         if not _pid_alive(stale.name.rsplit("-", 1)[-1]):
             shutil.rmtree(stale, ignore_errors=True)
 

@@ -26,9 +26,11 @@ from . import dumps
 from .description import (CATALOG, DATASET, DUMPS, LICENCE, NS, SERVICE, SPARQL, TEXT, VOID_DOCUMENT, Graph, Index,
                           dump_format, ontology_version, publisher, text, texts, typed, write)
 from .void import write_void
+from .changelog import notes
+from .versions import dataset_iri
 
 CATALOG_PREFIXES = {p: NS[p] for p in (
-    "dcat", "dct", "foaf", "vcard", "spdx", "xsd", "rdf", "rdfs", "owl", "skos", "prov",
+    "dcat", "adms", "dct", "foaf", "vcard", "spdx", "xsd", "rdf", "rdfs", "owl", "skos", "prov",
     "filetype", "lang", "theme", "eucountry")}
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 
@@ -60,7 +62,7 @@ def _date_key(value: str, pad: str) -> str:
 
 # ---------------------------------------------------------------- DCAT
 
-def catalog_graph(index: Index, files: list[dict], built: datetime) -> Graph:
+def catalog_graph(index: Index, files: list[dict], built: datetime, versions: list[dict] = ()) -> Graph:
     g = Graph()
     when = typed(built.isoformat(timespec="seconds"), "xsd:dateTime")
     agent = _agents(g, index)
@@ -73,10 +75,12 @@ def catalog_graph(index: Index, files: list[dict], built: datetime) -> Graph:
     g.add(CATALOG, "dct:language", *(f"lang:{code}" for code in LANGUAGES))
     g.add(CATALOG, "dcat:themeTaxonomy", NS["theme"][:-1])
     g.add(CATALOG, "dcat:dataset", DATASET).add(CATALOG, "dcat:service", SERVICE)
-    _dataset(g, index, agent, when)
+    first = next((v for v in versions if v["archived"]), None)
+    _dataset(g, index, agent, when, typed(first["issued"], "xsd:date") if first else when)
     for entry in files:
         _distribution(g, entry, when)
     _sparql(g, agent, when)
+    _version_chain(g, versions, agent)
     _context(g)
     return g
 
@@ -92,7 +96,7 @@ def _agents(g: Graph, index: Index) -> ox.NamedNode:
     return agent
 
 
-def _dataset(g: Graph, index: Index, agent: ox.NamedNode, when: ox.Literal) -> None:
+def _dataset(g: Graph, index: Index, agent: ox.NamedNode, when: ox.Literal, issued: ox.Literal) -> None:
     d = DATASET
     g.add(d, "rdf:type", "dcat:Dataset")
     g.add(d, "dct:title", *texts(TEXT["dataset_title"]))
@@ -100,7 +104,7 @@ def _dataset(g: Graph, index: Index, agent: ox.NamedNode, when: ox.Literal) -> N
     g.add(d, "dct:identifier", typed(DATASET, "xsd:anyURI"))
     g.add(d, "dct:publisher", agent).add(d, "dct:creator", agent)
     g.add(d, "dcat:contactPoint", CATALOG + "#contact")
-    g.add(d, "dct:license", LICENCE).add(d, "dct:issued", when).add(d, "dct:modified", when)
+    g.add(d, "dct:license", LICENCE).add(d, "dct:issued", issued).add(d, "dct:modified", when)
     version = ontology_version(index)
     if version:
         g.add(d, "dcat:version", ox.Literal(version)).add(d, "owl:versionInfo", ox.Literal(version))
@@ -167,11 +171,11 @@ def _distribution_iri(name: str) -> str:
     return f"{DATASET}/distribution/{name}"
 
 
-def _distribution(g: Graph, entry: dict, when: ox.Literal) -> None:
+def _distribution(g: Graph, entry: dict, when: ox.Literal, dataset: str = DATASET, dist: str | None = None) -> None:
     name, fmt = entry["name"], dump_format(entry["name"])
-    dist, url = _distribution_iri(name), DUMPS + name
+    dist, url = dist or _distribution_iri(name), entry.get("url", DUMPS + name)
     compression = "application/gzip" if name.endswith(".gz") else None
-    g.add(DATASET, "dcat:distribution", dist).add(dist, "rdf:type", "dcat:Distribution")
+    g.add(dataset, "dcat:distribution", dist).add(dist, "rdf:type", "dcat:Distribution")
     label = (fmt.label + (", gzip" if compression else "")) if fmt else name
     g.add(dist, "dct:title", text(f"Dump: {label}", "en"), text(f"ダンプ: {label}", "ja"))
     g.add(dist, "dcat:accessURL", url).add(dist, "dcat:downloadURL", url)
@@ -191,6 +195,37 @@ def _distribution(g: Graph, entry: dict, when: ox.Literal) -> None:
     g.add(checksum, "rdf:type", "spdx:Checksum").add(checksum, "spdx:algorithm", "spdx:checksumAlgorithm_sha256")
     g.add(checksum, "spdx:checksumValue", typed(entry["sha256"], "xsd:hexBinary"))
     g.add(dist, "dct:license", LICENCE).add(dist, "dct:issued", when).add(dist, "dct:modified", when)
+
+
+# ---------------------------------------------------------------- the version chain
+
+def _version_chain(g: Graph, versions: list[dict], agent: ox.NamedNode) -> None:
+    """One dcat:Dataset per version (…/dataset/{version}), each with its date, notes, the version
+    before it and, once archived, its permanent dump; the dataset has them all and its current one."""
+    archived = [v for v in versions if v["archived"]]
+    if archived:
+        g.add(DATASET, "dcat:hasCurrentVersion", dataset_iri(archived[-1]["version"]))
+    for entry in versions:
+        _version(g, entry, agent)
+
+
+def _version(g: Graph, entry: dict, agent: ox.NamedNode) -> None:
+    version, d = entry["version"], dataset_iri(entry["version"])
+    g.add(DATASET, "dcat:hasVersion", d).add(d, "dct:isVersionOf", DATASET)
+    g.add(d, "rdf:type", "dcat:Dataset").add(d, "dcat:version", ox.Literal(version))
+    g.add(d, "dct:title", *texts({lang: f"{title} {version}" for lang, title in TEXT["dataset_title"].items()}))
+    g.add(d, "dct:description", *texts(TEXT["dataset_description"]))
+    g.add(d, "adms:versionNotes", *texts(notes(entry)))
+    g.add(d, "dct:publisher", agent).add(d, "dct:license", LICENCE)
+    g.add(d, "rdfs:seeAlso", entry["changes_page"]).add(entry["changes_page"], "rdf:type", "foaf:Document")
+    if entry["previous"]:
+        g.add(d, "dcat:previousVersion", dataset_iri(entry["previous"]))
+    if entry["issued"]:
+        g.add(d, "dct:issued", typed(entry["issued"], "xsd:date"))
+    for file in entry["files"] if entry["archived"] else ():
+        if file["name"].endswith(".nt.gz"):
+            _distribution(g, {**file, "url": f"{DUMPS}{version}/{file['name']}"},
+                          typed(entry["issued"], "xsd:date"), d, f"{d}/distribution/{file['name']}")
 
 
 def _sparql(g: Graph, agent: ox.NamedNode, when: ox.Literal) -> None:
@@ -228,10 +263,12 @@ def _context(g: Graph) -> None:
 
 # ---------------------------------------------------------------- files
 
-def write_all(directory: Path, triples: list[ox.Triple], dump_files: list[Path], built: datetime) -> list[Path]:
-    """Write catalog.{ttl,jsonld} and void.{ttl,jsonld} describing `dump_files`; return their paths."""
+def write_all(directory: Path, triples: list[ox.Triple], dump_files: list[Path], built: datetime,
+              versions: list[dict] = ()) -> list[Path]:
+    """Write catalog.{ttl,jsonld} and void.{ttl,jsonld} describing `dump_files` and the version
+    chain of `versions` (summaries, oldest first); return their paths."""
     files = [dumps.describe_file(f) for f in dump_files]
-    catalog = catalog_graph(Index.of(triples), files, built)
+    catalog = catalog_graph(Index.of(triples), files, built, versions)
     return write(directory, CATALOG_FILES, catalog.triples, CATALOG_PREFIXES) + write_void(directory, triples, files, built)
 
 

@@ -26,6 +26,7 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 NS = {
     **PREFIXES,
     "dcat": "http://www.w3.org/ns/dcat#",
+    "adms": "http://www.w3.org/ns/adms#",
     "void": "http://rdfs.org/ns/void#",
     "spdx": "http://spdx.org/rdf/terms#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
@@ -40,21 +41,47 @@ NS = {
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """A dataset we link to: where its IRIs live and how VoID names it."""
+    """A dataset we link to: where its IRIs live, how VoID names it, what pages call it, and its
+    own SPARQL endpoint where it has one (the federated stored queries and VoID use it)."""
 
     key: str
     iri: str
     uri_space: str
     title: str
+    name_ja: str
+    name_en: str
+    endpoint: str = ""
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"ja": self.name_ja, "en": self.name_en}
 
 
+# The one list of the datasets we link to; data/links/ holds the evidence behind each link.
 LINK_TARGETS = (
-    LinkTarget("wikidata", "http://www.wikidata.org/entity/Q2013", "http://www.wikidata.org/entity/", "Wikidata"),
+    LinkTarget("wikidata", "http://www.wikidata.org/entity/Q2013", "http://www.wikidata.org/entity/", "Wikidata",
+               "Wikidata", "Wikidata", "https://query.wikidata.org/sparql"),
     LinkTarget("eu-country", "http://publications.europa.eu/resource/authority/country", NS["eucountry"],
-               "EU Vocabularies: Countries and territories"),
-    LinkTarget("eurovoc", "http://eurovoc.europa.eu/100141", "http://eurovoc.europa.eu/", "EuroVoc"),
+               "EU Vocabularies: Countries and territories", "EU 国・地域典拠", "EU country authority"),
+    LinkTarget("eu-corporate-body", "http://publications.europa.eu/resource/authority/corporate-body",
+               "http://publications.europa.eu/resource/authority/corporate-body/", "EU Vocabularies: Corporate bodies",
+               "EU 機関典拠", "EU corporate-body authority", "https://publications.europa.eu/webapi/rdf/sparql"),
+    LinkTarget("eurovoc", "http://eurovoc.europa.eu/100141", "http://eurovoc.europa.eu/", "EuroVoc", "EuroVoc", "EuroVoc"),
+    LinkTarget("gbizinfo", "https://info.gbiz.go.jp/", "http://hojin-info.go.jp/data/basic/",
+               "gBizINFO: corporate information of the Government of Japan", "gBizINFO（法人番号）",
+               "gBizINFO (corporate number)", "https://api.info.gbiz.go.jp/sparql"),
+    LinkTarget("m49", "http://stats-class.fao.uniroma2.it/geo/M49", "http://stats-class.fao.uniroma2.it/geo/m49/",
+               "UN M49 standard areas (FAO Caliper edition)", "国連 M49 地域", "UN M49 area"),
+    LinkTarget("geonames", "https://www.geonames.org/", "https://sws.geonames.org/", "GeoNames", "GeoNames", "GeoNames"),
 )
-LINK_PREDICATES = (NS["owl"] + "sameAs", NS["skos"] + "exactMatch")
+LINK_TARGETS_BY_KEY = {t.key: t for t in LINK_TARGETS}
+LINK_PREDICATES = (NS["owl"] + "sameAs", NS["skos"] + "exactMatch", NS["skos"] + "closeMatch", NS["schema"] + "sameAs")
+
+
+def link_target(iri: str) -> LinkTarget | None:
+    """The dataset an IRI belongs to, if we link to it."""
+    return next((t for t in LINK_TARGETS if iri.startswith(t.uri_space)), None)
+
 
 TEXT = {
     "catalog_title": {"ja": "ICT外交 リンクトデータ カタログ", "en": "ICT diplomacy linked data catalog"},

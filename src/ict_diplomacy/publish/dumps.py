@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import mimetypes
 import re
 from pathlib import Path
 
@@ -28,6 +29,7 @@ JSONLD = "ict-diplomacy.jsonld"
 def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
     """Sorted triples with blank nodes relabelled from their content (RDF canonicalization),
     so the same graph always serializes to the same bytes."""
+    triples = [t.triple if isinstance(t, ox.Quad) else t for t in triples]  # a parsed source yields quads
     plain = [t for t in triples if not _has_blank(t)]
     blank = [t for t in triples if _has_blank(t)]
     if blank:
@@ -109,12 +111,32 @@ def write_all(directory: Path, triples: list[ox.Triple]) -> list[Path]:
     turtle = directory / TURTLE
     text = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=DUMP_PREFIXES)
     turtle.write_bytes(turtle_without_escapes(text, DUMP_PREFIXES))
-    ntriples = directory / NTRIPLES_GZ
-    with gzip.GzipFile(ntriples, "wb", mtime=0) as out:
-        ox.serialize(ordered, out, format=ox.RdfFormat.N_TRIPLES)
+    ntriples = write_ntriples(directory / NTRIPLES_GZ, ordered)
     jsonld = directory / JSONLD
     ox.serialize(ordered, str(jsonld), format=ox.RdfFormat.JSON_LD)
     return [turtle, ntriples, jsonld]
+
+
+def write_ntriples(path: Path, triples: list[ox.Triple]) -> Path:
+    """Sorted N-Triples, plain (diffs) or gzipped with a fixed header (dumps), same bytes each time."""
+    body = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+    if path.name.endswith(".gz"):
+        with gzip.GzipFile(path, "wb", mtime=0) as out:
+            out.write(body)
+    else:
+        path.write_bytes(body)
+    return path
+
+
+def read_ntriples(path: Path) -> list[ox.Triple]:
+    """The triples of an N-Triples file, gzipped or not (ValueError naming the file if it is damaged)."""
+    try:
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    except (OSError, EOFError, SyntaxError, ValueError) as error:
+        raise ValueError(f"{path} cannot be read as N-Triples: {error}") from None
 
 
 def sha256_of(path: Path) -> str:
@@ -129,4 +151,4 @@ def describe_file(path: Path) -> dict:
     """Name, size, SHA-256 and media type of a published file, as the manifest lists it."""
     fmt = of_file(path.name)
     return {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path),
-            "media_type": fmt.media_type if fmt else "application/octet-stream"}
+            "media_type": fmt.media_type if fmt else (mimetypes.guess_type(path.name)[0] or "application/octet-stream")}

@@ -84,3 +84,34 @@ def load(project: Project) -> Sources:
         data={p: parse_file(p) for p in project.data_files()},
         shapes={p: parse_file(p) for p in project.shape_files()},
     )
+
+
+def statement_files(sources: Sources, subjects: set[str]) -> dict[tuple[str, str], Path]:
+    """(subject, predicate) -> the first data file stating it, for the given subjects only."""
+    found: dict[tuple[str, str], Path] = {}
+    for path, triples in sources.data.items():
+        for t in triples:
+            if isinstance(t.subject, ox.NamedNode) and t.subject.value in subjects:
+                found.setdefault((t.subject.value, t.predicate.value), path)
+    return found
+
+
+def line_of(path: Path, subject: str, predicate: str = "") -> int:
+    """The line of `path` where `subject` states `predicate` (or where its block starts), 0 if not
+    found. Relies on the layout docs/authoring.md asks for: each subject opens a block at column 0
+    with its relative IRI, and its predicates follow, prefixed, before the next block."""
+    names = {f"<{subject}>", "<" + subject.removeprefix(_ID_BASE) + ">"}
+    local = ":" + predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if predicate else ""
+    start = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line[:1] == "<":
+            if start and not any(line.startswith(n) for n in names):
+                break  # the next block: the predicate was not in this one
+            if any(line.startswith(n + " ") or line == n for n in names):
+                start = number
+        if start and local and (local + " " in line or f"<{predicate}>" in line):
+            return number
+    return start
+
+
+_ID_BASE = "https://w3id.org/ict-diplomacy/id/"

@@ -10,7 +10,14 @@ Counted from the parsed data files (not the ontology), so it needs no build:
   and references to named periods (ictd:Period), split into Japanese fiscal years (a period from
   1 April to 31 March of the next year) and other periods. The start and end dates that define a
   period are not counted as dates of their own;
-- the resources that miss any of these, with what they miss.
+- the resources that miss any of these, with what they miss;
+- the review of the source (data/review.tsv, one row per subsection): sentences read, facts
+  counted, facts found missing or wrong and how many of those were fixed, totals and per
+  subsection, with the share of facts represented ((counted - missing) / counted) and represented
+  and correct ((counted - missing - wrong) / counted) as the reviewers found them.
+
+Retired identifiers (ictd:RetiredResource, data/retired.ttl) are not resources: they are counted
+apart and never reported as missing labels or provenance.
 
 Which gaps count: every resource needs both labels and provenance, except the source document and
 its sections (they are the provenance). A Wikidata link is expected only in classes where at least
@@ -19,14 +26,17 @@ one instance already has one — a class nobody links (events, amounts) is not r
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import sources
 from .dumps import DUMP_PREFIXES
+from ..errors import ReviewTableError
 from ..project import ICTD, PREFIXES, Project
 
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -41,6 +51,11 @@ PRECISION = {XSD + "date": "day", XSD + "dateTime": "day", XSD + "gYearMonth": "
 PRECISIONS = ("day", "month", "year", "fiscal_year", "period")
 CHECKS = ("ja_label", "en_label", "provenance", "wikidata")
 CHECK_NAMES = {"ja_label": "ja label", "en_label": "en label", "provenance": "provenance", "wikidata": "Wikidata"}
+RETIRED = ICTD + "RetiredResource"
+NOTATION = ICTD + "notation"
+REVIEW_TABLE = "review.tsv"
+REVIEW_COLUMNS = ("subsection", "sentences", "facts_counted", "missing_found", "wrong_found", "fixed", "notes")
+REVIEW_COUNTS = REVIEW_COLUMNS[1:-1]
 
 
 @dataclass
@@ -73,12 +88,49 @@ class ClassRow:
 
 
 @dataclass
+class ReviewRow:
+    subsection: str
+    counts: dict[str, int] | None  # None until the subsection is reviewed
+    notes: str = ""
+
+
+@dataclass
+class Review:
+    rows: list[ReviewRow]
+
+    @property
+    def reviewed(self) -> list[ReviewRow]:
+        return [r for r in self.rows if r.counts is not None]
+
+    def totals(self) -> dict[str, int]:
+        return {c: sum(r.counts[c] for r in self.reviewed) for c in REVIEW_COUNTS}
+
+    def shares(self) -> dict[str, float | None]:
+        """Facts represented, and represented and correct, as the reviewers found them (before fixing)."""
+        t = self.totals()
+        facts = t["facts_counted"]
+        if not facts:
+            return {"represented": None, "correct": None}
+        return {"represented": round((facts - t["missing_found"]) / facts, 4),
+                "correct": round((facts - t["missing_found"] - t["wrong_found"]) / facts, 4)}
+
+    def to_dict(self) -> dict:
+        t = self.totals()
+        return {"subsections": len(self.rows), "reviewed": len(self.reviewed), "totals": t,
+                "open": t["missing_found"] + t["wrong_found"] - t["fixed"], "share": self.shares(),
+                "rows": [{"subsection": r.subsection, **(r.counts or dict.fromkeys(REVIEW_COUNTS)), "notes": r.notes}
+                         for r in self.rows]}
+
+
+@dataclass
 class Report:
     resources: int
     classes: list[ClassRow]
     dates: dict[str, int]
     dates_by_property: dict[str, dict[str, int]]
     missing: list[dict]
+    retired: int = 0
+    review: Review = field(default_factory=lambda: Review([]))
 
     def to_dict(self) -> dict:
         return {
@@ -88,13 +140,15 @@ class Report:
             "dates": self.dates,
             "dates_by_property": self.dates_by_property,
             "missing": self.missing,
+            "retired": self.retired,
+            "review": self.review.to_dict(),
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_table(self) -> str:
-        return "\n".join([_class_table(self), "", _dates_table(self), "", _missing_table(self)])
+        return "\n".join([_class_table(self), "", _dates_table(self), "", _missing_table(self), "", _review_table(self)])
 
 
 # ---------------------------------------------------------------- counting
@@ -119,6 +173,51 @@ def collect(triples: list[ox.Triple]) -> dict[str, Resource]:
         elif p in LINKS and t.object.value.startswith(WIKIDATA):
             found.wikidata = True
     return resources
+
+
+def without_retired(resources: dict[str, Resource]) -> tuple[dict[str, Resource], int]:
+    """The resources, and how many retired identifiers were set apart."""
+    kept = {iri: r for iri, r in resources.items() if RETIRED not in r.classes}
+    return kept, len(resources) - len(kept)
+
+
+# ---------------------------------------------------------------- the review table
+
+def read_review(path: Path, notations: set[str]) -> Review:
+    """data/review.tsv: one row per subsection notation of data/source.ttl, counts empty until reviewed."""
+    if not path.exists():
+        return Review([])
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not lines or tuple(lines[0]) != REVIEW_COLUMNS:
+        raise ReviewTableError(f"{path}:1: the header must be {chr(9).join(REVIEW_COLUMNS)!r}")
+    rows = [_review_row(path, number, cells, notations) for number, cells in enumerate(lines[1:], start=2) if any(cells)]
+    seen = Counter(r.subsection for r in rows)
+    if twice := sorted(s for s, n in seen.items() if n > 1):
+        raise ReviewTableError(f"{path}: subsections listed more than once: {', '.join(twice)}")
+    return Review(rows)
+
+
+def _review_row(path: Path, number: int, cells: list[str], notations: set[str]) -> ReviewRow:
+    where = f"{path}:{number}"
+    if len(cells) != len(REVIEW_COLUMNS):
+        raise ReviewTableError(f"{where}: {len(cells)} cells, expected {len(REVIEW_COLUMNS)} (tab-separated)")
+    subsection, *numbers, notes = (c.strip() for c in cells)
+    if subsection not in notations:
+        raise ReviewTableError(f"{where}: {subsection!r} is not the notation of a subsection in data/source.ttl")
+    if not any(numbers):
+        return ReviewRow(subsection, None, notes)
+    if not all(n.isdigit() for n in numbers):
+        raise ReviewTableError(f"{where}: {', '.join(REVIEW_COUNTS)} must all be whole numbers once a subsection is reviewed")
+    counts = dict(zip(REVIEW_COUNTS, map(int, numbers)))
+    found = counts["missing_found"] + counts["wrong_found"]
+    if found > counts["facts_counted"] or counts["fixed"] > found:
+        raise ReviewTableError(f"{where}: missing + wrong must not exceed the facts counted, nor fixed exceed missing + wrong")
+    return ReviewRow(subsection, counts, notes)
+
+
+def section_notations(triples: list[ox.Triple]) -> set[str]:
+    return {t.object.value for t in triples if t.predicate.value == NOTATION}
 
 
 def class_rows(resources: dict[str, Resource]) -> list[ClassRow]:
@@ -180,18 +279,18 @@ def _period_kinds(triples: list[ox.Triple], resources: dict[str, Resource]) -> d
     return kinds
 
 
-def report(triples: list[ox.Triple]) -> Report:
-    resources = collect(triples)
+def report(triples: list[ox.Triple], review: Review | None = None) -> Report:
+    resources, retired = without_retired(collect(triples))
     rows = class_rows(resources)
     overall, by_property = dates(triples, resources)
-    return Report(len(resources), rows, overall, by_property, missing(resources, rows))
+    return Report(len(resources), rows, overall, by_property, missing(resources, rows), retired, review or Review([]))
 
 
 def project_report(project: Project) -> Report:
-    """The report over the project's data files (the ontology is not counted)."""
+    """The report over the project's data files (the ontology is not counted) and its review table."""
     parsed = sources.load(project)
     triples = list(dict.fromkeys(t for ts in parsed.data.values() for t in ts))
-    return report(triples)
+    return report(triples, read_review(project.data_dir / REVIEW_TABLE, section_notations(triples)))
 
 
 # ---------------------------------------------------------------- printing
@@ -239,6 +338,29 @@ def _missing_table(rep: Report) -> str:
     rows += [(short(m["resource"]), _clip(m["label"], 60), ", ".join(CHECK_NAMES[c] for c in m["missing"]))
              for m in rep.missing]
     return f"{len(rep.missing)} resources with gaps\n\n" + _grid(rows)
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.1f}%"
+
+
+def _review_table(rep: Report) -> str:
+    review = rep.review
+    if not review.rows:
+        return f"no review table (data/{REVIEW_TABLE})"
+    t, shares = review.totals(), review.shares()
+    head = (f"review: {len(review.reviewed)} of {len(review.rows)} subsections reviewed; {t['sentences']} sentences, "
+            f"{t['facts_counted']} facts counted, {t['missing_found']} missing and {t['wrong_found']} wrong found, "
+            f"{t['fixed']} fixed; represented {_percent(shares['represented'])}, represented and correct "
+            f"{_percent(shares['correct'])}")
+    if not review.reviewed:
+        return head
+    rows = [("subsection", *REVIEW_COUNTS, "notes")]
+    rows += [(r.subsection, *(r.counts[c] for c in REVIEW_COUNTS), _clip(r.notes, 60)) for r in review.reviewed]
+    rows.append(("total", *(t[c] for c in REVIEW_COUNTS), ""))
+    waiting = [r.subsection for r in review.rows if r.counts is None]
+    tail = f"\n\nnot reviewed yet: {', '.join(waiting)}" if waiting else ""
+    return head + "\n\n" + _grid(rows, right=set(range(1, len(REVIEW_COUNTS) + 1))) + tail
 
 
 def _clip(text: str, width: int) -> str:

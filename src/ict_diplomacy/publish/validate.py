@@ -13,7 +13,7 @@ import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from . import shacl_sparql
+from . import literals, shacl_sparql
 from . import sources as src
 from ..project import ICTD, ID_BASE, Project
 
@@ -30,6 +30,7 @@ class Finding:
     file: str = ""
     check: str = ""
     label: str = ""
+    line: int = 0
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), "")
@@ -65,7 +66,8 @@ class Report:
         rows = [("severity", "focus", "path", "message", "file")]
         for f in sorted(self.findings, key=lambda f: (f.severity != "Violation", f.file, f.focus)):
             focus = f"{f.label} <{f.focus}>" if f.label else f"<{f.focus}>"
-            rows.append((f.severity, focus, f.path, f.text(lang), _relative(f.file, root)))
+            where = _relative(f.file, root) + (f":{f.line}" if f.line else "")
+            rows.append((f.severity, focus, f.path, f.text(lang), where))
         widths = [min(max(len(r[i]) for r in rows), cap) for i, cap in enumerate((9, 70, 30, 200, 50))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -92,12 +94,38 @@ def validate(project: Project, sources: src.Sources | None = None, engine: str =
     store = in_memory_store(published)
     findings = ENGINES[engine](store, published, shapes)
     findings += reference_findings(sources, published, defined_in, store)
+    findings += literal_findings(sources)
     labels = _labels(published, {f.focus for f in findings})
+    _locate(findings, sources, shapes, defined_in)
     for f in findings:
-        files = defined_in.get(f.focus, [])
-        f.file = f.file or (str(files[0]) if files else "")
         f.label = labels.get(f.focus, "")
     return Report(findings, triples=len(published), files=sources.file_count())
+
+
+def _locate(findings: list[Finding], sources: src.Sources, shapes: rdflib.Graph,
+            defined_in: dict[str, list[Path]]) -> None:
+    """Point each finding at the file and line stating the faulty property (the finding's path, or
+    for a SPARQL constraint the property its shape targets the subjects of); failing that, at the
+    file defining the resource."""
+    stated = src.statement_files(sources, {f.focus for f in findings})
+    for f in findings:
+        predicates = _predicates(f, shapes)
+        file = next((stated[(f.focus, p)] for p in predicates if (f.focus, p) in stated), None)
+        if not f.file:
+            files = defined_in.get(f.focus, [])
+            f.file = str(file or (files[0] if files else ""))
+        if f.file and not f.line:
+            shown = next((p for p in predicates if stated.get((f.focus, p)) == Path(f.file)), "")
+            f.line = src.line_of(Path(f.file), f.focus, shown)
+
+
+def _predicates(f: Finding, shapes: rdflib.Graph) -> list[str]:
+    if f.path:
+        return [_expand(f.path)]
+    if f.check.startswith("shape:"):
+        shape = rdflib.URIRef(SHAPES + f.check.removeprefix("shape:"))
+        return [str(p) for p in shapes.objects(shape, SH.targetSubjectsOf)]
+    return []
 
 
 def in_memory_store(triples: list[ox.Triple]) -> ox.Store:
@@ -190,6 +218,22 @@ def _scan_references(sources: src.Sources, typed: set[str], ontology_terms: set[
     return findings
 
 
+def literal_findings(sources: src.Sources) -> list[Finding]:
+    """Typed literals whose text is no value of their datatype, with the file and line."""
+    findings = []
+    for path, t in literals.invalid_literals({**sources.ontology, **sources.data}):
+        line = literals.line_of(path, t.object)
+        datatype = _short(rdflib.URIRef(t.object.datatype.value))
+        text = t.object.value
+        finding = _finding(
+            "lexical-form", t.subject.value if isinstance(t.subject, ox.NamedNode) else "", path, t,
+            ja=f"「{text}」は {datatype} の値として書けません（例: 2019-12、2019、2019-12-31）。型に合う形に直してください。",
+            en=f"{text!r} is not a valid {datatype} (write e.g. 2019-12, 2019 or 2019-12-31 as the datatype asks).")
+        finding.line = line or 0
+        findings.append(finding)
+    return findings
+
+
 def _defined_twice(defined_in: dict[str, list[Path]]) -> list[Finding]:
     findings = []
     for iri, files in defined_in.items():
@@ -244,3 +288,16 @@ def _short_iri(iri: str) -> str:
 
 
 _NAMESPACES = rdflib.Graph().namespace_manager  # building one costs ~0.5 ms: once, not per finding
+
+
+def _expand(short: str) -> str:
+    """The IRI of a name _short_iri gave."""
+    if short.startswith("<") and short.endswith(">"):
+        return short[1:-1]
+    for prefix, ns in (("ictd", ICTD), ("shape", SHAPES), ("rdfs", str(RDFS)), ("rdf", str(RDF))):
+        if short.startswith(prefix + ":"):
+            return ns + short[len(prefix) + 1:]
+    try:
+        return str(_NAMESPACES.expand_curie(short))
+    except ValueError:
+        return short

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..project import BASE, ID_BASE
-from .description import (DATASET, DUMPS, LICENCE, LINK_PREDICATES, LINK_TARGETS, NS, SPARQL, TEXT, Graph, Index,
-                          LinkTarget, dump_format, iri, short, text, texts, typed, write)
+from .description import (DATASET, DUMPS, LICENCE, LINK_PREDICATES, LINK_TARGETS_BY_KEY, NS, SPARQL, TEXT, Graph,
+                          Index, LinkTarget, dump_format, iri, link_target, short, text, texts, typed, write)
 
 VOID_PREFIXES = {p: NS[p] for p in (
-    "void", "dct", "foaf", "xsd", "rdf", "rdfs", "owl", "skos", "formats", "ictd")}
+    "void", "dct", "foaf", "xsd", "rdf", "rdfs", "owl", "skos", "schema", "formats", "ictd")}
 VOID_FILES = ("void.ttl", "void.jsonld")
 
 
@@ -34,8 +34,7 @@ class Statistics:
 
     @property
     def linksets(self) -> list[tuple[str, LinkTarget, int]]:
-        by_key = {t.key: t for t in LINK_TARGETS}
-        return [(p, by_key[k], n) for (p, k), n in sorted(self.links.items())]
+        return [(p, LINK_TARGETS_BY_KEY[k], n) for (p, k), n in sorted(self.links.items())]
 
 
 def statistics(triples: list[ox.Triple]) -> Statistics:
@@ -51,17 +50,13 @@ def statistics(triples: list[ox.Triple]) -> Statistics:
         if t.predicate == rdf_type:
             typed_subjects[t.object.value].add(t.subject)
         elif t.predicate.value in LINK_PREDICATES and isinstance(t.object, ox.NamedNode):
-            target = _link_target(t.object.value)
+            target = link_target(t.object.value)
             if target:
                 links[(t.predicate.value, target.key)] += 1
     entities = {s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ID_BASE)}
     vocabularies = sorted({_namespace(i) for i in (*properties, *typed_subjects)} - {"", ID_BASE})
     return Statistics(len(triples), len(entities), len(subjects), len(objects), properties,
                       Counter({c: len(s) for c, s in typed_subjects.items()}), vocabularies, links)
-
-
-def _link_target(value: str) -> LinkTarget | None:
-    return next((t for t in LINK_TARGETS if value.startswith(t.uri_space)), None)
 
 
 def _namespace(value: str) -> str:
@@ -116,7 +111,10 @@ def _partitions(g: Graph, stats: Statistics) -> None:
 
 
 def linkset_iri(predicate: str, target: LinkTarget) -> str:
-    return f"{DATASET}/linkset/{target.key}-{predicate.rsplit('#', 1)[-1]}"
+    """dataset/linkset/wikidata-sameAs, …/gbizinfo-schema-sameAs: owl:sameAs keeps its old name."""
+    name = short(predicate).replace(":", "-") if not predicate.startswith((NS["owl"], NS["skos"])) \
+        else predicate.rsplit("#", 1)[-1]
+    return f"{DATASET}/linkset/{target.key}-{name}"
 
 
 def _linksets(g: Graph, stats: Statistics) -> None:
@@ -130,6 +128,8 @@ def _linksets(g: Graph, stats: Statistics) -> None:
         g.add(linkset, "void:triples", typed(count, "xsd:integer"))
         g.add(target.iri, "rdf:type", "void:Dataset").add(target.iri, "dct:title", text(target.title, "en"))
         g.add(target.iri, "void:uriSpace", ox.Literal(target.uri_space))
+        if target.endpoint:
+            g.add(target.iri, "void:sparqlEndpoint", target.endpoint)
 
 
 def write_void(directory: Path, triples: list[ox.Triple], files: list[dict], built: datetime) -> list[Path]:

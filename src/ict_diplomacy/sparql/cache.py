@@ -4,7 +4,8 @@
 ETag were answered before gets the same answer again (the same bytes, row count and truncation
 flag) without a query slot or a worker. Only complete successful answers are stored, so an error
 or a timeout is never hidden by a cached 200, and a query that calls another endpoint (SERVICE)
-is never stored: its answer can change without a new release. The cache is bounded in bytes and
+or asks for the time, a random number or a fresh identifier is never stored: its answer can change
+without a new release. The cache is bounded in bytes and
 drops the least recently used answers first; the row cap is a setting of the process, so a cached
 answer was cut exactly as a fresh one would be."""
 
@@ -18,7 +19,9 @@ import pyoxigraph as ox
 
 from .engine import Bindings, Dataset, QueryResult
 
-_MAY_CALL_OUT = re.compile(r"service", re.I)  # conservative: any mention, even in a string or comment
+# Conservative, on the raw text (a mention in a string or comment counts too): a call to another
+# endpoint, or a function whose value changes from one evaluation to the next.
+_NOT_THE_RELEASE_ALONE = re.compile(r"service|\b(?:now|rand|uuid|struuid|bnode)\s*\(", re.I)
 TRIPLE_OVERHEAD = 64                          # bytes counted per cached triple beyond its text
 
 
@@ -62,23 +65,24 @@ class CachingEngine:
         self.cache = AnswerCache(max_bytes)
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None,
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "",
                     dataset: Dataset | None = None) -> QueryResult:
         key = ("query", self.etag, sparql, accept, _frozen(bindings), dataset)
         if (hit := self.cache.get(key)) is not None:
             return hit
         named = {"dataset": dataset} if dataset else {}  # engines without datasets are asked as before
-        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, **named)
+        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, client=client,
+                                         **named)
         if cacheable(sparql):
             self.cache.put(key, result, len(result.body) + len(sparql))
         return result
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
         key = ("triples", self.etag, construct_or_describe, _frozen(bindings))
         if (hit := self.cache.get(key)) is not None:
             return list(hit)
-        triples = await self.engine.triples(construct_or_describe, bindings=bindings, timeout=timeout)
+        triples = await self.engine.triples(construct_or_describe, bindings=bindings, timeout=timeout, client=client)
         if cacheable(construct_or_describe):
             size = sum(len(str(t)) + TRIPLE_OVERHEAD for t in triples) + len(construct_or_describe)
             self.cache.put(key, tuple(triples), size)
@@ -89,8 +93,9 @@ class CachingEngine:
 
 
 def cacheable(sparql: str) -> bool:
-    """Whether the answer depends on the release alone (no SERVICE to another endpoint)."""
-    return not _MAY_CALL_OUT.search(sparql)
+    """Whether the answer depends on the release alone: no SERVICE to another endpoint, and no
+    NOW(), RAND(), UUID(), STRUUID() or BNODE(), whose values change at every evaluation."""
+    return not _NOT_THE_RELEASE_ALONE.search(sparql)
 
 
 def _frozen(bindings: Bindings | None) -> tuple:

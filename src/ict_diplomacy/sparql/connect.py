@@ -8,7 +8,9 @@ from ..publish.release import Release
 from ..settings import Settings
 from .cache import CachingEngine
 from .engine import Engine
+from .preflight import Preflight
 from .remote import RemoteEngine
+from .text import service_targets
 from .workers import WorkerEngine
 
 
@@ -17,10 +19,13 @@ async def open_engine(settings: Settings, release: Release | None) -> Engine:
     answer cache unless it is switched off; never in remote mode, where the data may change
     under the same release)."""
     if settings.sparql_endpoint:
-        return RemoteEngine(settings)
+        return RemoteEngine(settings, await Preflight.start(settings))
     if release is None:
         raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
     engine: Engine = await WorkerEngine.start(settings, release.path)
+    if settings.service_allow:  # SERVICE to an allowed endpoint: its own lane, the only one with network
+        lane = await WorkerEngine.start(settings.replace(workers=1, max_concurrent=1), release.path, network=True)
+        engine = Lanes(engine, lane)
     if settings.answer_cache_mb:
         engine = CachingEngine(engine, settings.answer_cache_mb << 20, release.etag)
     return engine
@@ -34,3 +39,25 @@ async def opened(settings: Settings, release: Release | None):
         yield engine
     finally:
         await engine.close()
+
+
+class Lanes:
+    """Two engines behind one: queries that call SERVICE (which the guard has checked against the
+    allow-list) go to `federated`, whose workers may open sockets; every other query goes to
+    `local`, whose workers cannot."""
+
+    def __init__(self, local: Engine, federated: Engine):
+        self.local, self.federated = local, federated
+
+    def _lane(self, sparql: str) -> Engine:
+        return self.federated if service_targets(sparql) else self.local
+
+    async def query(self, sparql: str, **options):
+        return await self._lane(sparql).query(sparql, **options)
+
+    async def triples(self, sparql: str, **options):
+        return await self._lane(sparql).triples(sparql, **options)
+
+    async def close(self) -> None:
+        await self.local.close()
+        await self.federated.close()

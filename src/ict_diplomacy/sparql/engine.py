@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 import pyoxigraph as ox
 
@@ -62,10 +63,11 @@ class Engine(Protocol):
     """Runs SPARQL with the limits of the settings; never blocks the event loop."""
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
-                    timeout: float | None = None, dataset: Dataset | None = None) -> QueryResult:
+                    timeout: float | None = None, client: str = "", dataset: Dataset | None = None) -> QueryResult:
         """The whole answer serialized in the best format `accept` allows for the query's kind
         (`accept` is an Accept header or one media type), over the data or the `dataset` a
-        request names (it overrides the query's FROM clauses). Raises the HttpErrors of errors.py:
+        request names (it overrides the query's FROM clauses); `client` (an address) is who asks,
+        for fair queueing. Raises the HttpErrors of errors.py:
         MalformedQuery (with line/column in detail), Refused (SERVICE), ReadOnly (updates),
         NotAcceptable, QueryTimeout, TooManyRequests, Unavailable, BadGateway."""
         ...
@@ -93,7 +95,9 @@ async def select(engine: Engine, sparql: str, bindings: Bindings | None = None, 
     result = await engine.query(sparql, accept=RESULTS_JSON, bindings=bindings, **options)
     solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
     columns = [v.value for v in solutions.variables]
-    return Table(columns, [{c: row[c] for c in columns} for row in solutions])
+    rows = [{c: row[c] for c in columns} for row in solutions]
+    del solutions  # pyoxigraph's solutions must be dropped on the thread that made them
+    return Table(columns, rows)
 
 
 async def json_rows(engine: Engine, sparql: str, bindings: Bindings | None = None) -> list[dict[str, dict]]:
@@ -111,12 +115,17 @@ async def ask(engine: Engine, sparql: str, bindings: Bindings | None = None, **o
 
 
 class Gate:
-    """At most `max_concurrent` queries at once, at most `queue` waiting; past that 429."""
+    """At most `max_concurrent` queries at once, at most `queue` waiting (past that 429), and the
+    waiting served fairly: a free slot goes to the waiting client (address) that runs the fewest
+    queries, the earliest of them first, so one client cannot keep the others out. `on_wait`, when
+    set, is told that a client had to wait (the workers use it to make room)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._running = asyncio.Semaphore(max(1, settings.max_concurrent))
-        self._waiting = 0
+        self.limit = max(1, settings.max_concurrent)
+        self.running: Counter[str] = Counter()
+        self._waiting: list[tuple[str, asyncio.Future]] = []
+        self.on_wait: Callable[[str], None] | None = None
 
     def deadline(self, requested: float | None) -> float:
         """The time limit of one query: the setting, or less if the request asks for less."""
@@ -124,31 +133,54 @@ class Gate:
         return min(requested, limit) if requested and requested > 0 else limit
 
     @contextlib.asynccontextmanager
-    async def slot(self, wait_limit: float):
-        await self.take(wait_limit)
+    async def slot(self, wait_limit: float, client: str = ""):
+        await self.take(wait_limit, client)
         try:
             yield
         finally:
-            self.give_back()
+            self.give_back(client)
 
-    async def take(self, wait_limit: float) -> None:
-        """Wait (at most `wait_limit` s, in a queue of at most `queue`) for a running slot; remote
-        mode holds it past the deadline while the upstream still computes an abandoned query."""
-        if self._running.locked():
-            if self._waiting >= self.settings.queue:
-                raise TooManyRequests(
-                    f"too many queries: {self.settings.max_concurrent} running and {self._waiting} waiting; "
-                    f"retry in {self.settings.retry_after} s", retry_after=self.settings.retry_after)
-            self._waiting += 1
-            try:
-                await asyncio.wait_for(self._running.acquire(), wait_limit)
-            except TimeoutError:
+    async def take(self, wait_limit: float, client: str = "") -> None:
+        """A running slot, waited for at most `wait_limit` s; remote mode holds it past the
+        deadline while the upstream still computes an abandoned query (give_back when it stops)."""
+        if sum(self.running.values()) < self.limit and not self._waiting:
+            self.running[client] += 1
+        else:
+            await self._wait(wait_limit, client)
+
+    def give_back(self, client: str = "") -> None:
+        self._release(client)
+
+    async def _wait(self, wait_limit: float, client: str) -> None:
+        if len(self._waiting) >= self.settings.queue:
+            raise TooManyRequests(
+                f"too many queries: {sum(self.running.values())} running and {len(self._waiting)} waiting; "
+                f"retry in {self.settings.retry_after} s", retry_after=self.settings.retry_after)
+        entry = (client, asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
+        if self.on_wait:
+            self.on_wait(client)
+        try:
+            await asyncio.wait_for(asyncio.shield(entry[1]), wait_limit)
+        except BaseException as error:  # timed out, or the request was cancelled (its client left)
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+            elif entry[1].done():  # granted just as the wait ended: hand the slot on
+                self._release(client)
+            if isinstance(error, TimeoutError):
                 raise Unavailable(f"no query slot became free within {wait_limit:g} s; try again shortly",
                                   headers={"Retry-After": str(self.settings.retry_after)}) from None
-            finally:
-                self._waiting -= 1
-        else:
-            await self._running.acquire()
+            raise
 
-    def give_back(self) -> None:
-        self._running.release()
+    def _release(self, client: str) -> None:
+        self.running[client] -= 1
+        if self.running[client] <= 0:
+            del self.running[client]
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiting and sum(self.running.values()) < self.limit:
+            entry = min(self._waiting, key=lambda e: self.running[e[0]])  # min keeps the earliest of equals
+            self._waiting.remove(entry)
+            self.running[entry[0]] += 1
+            entry[1].set_result(None)

@@ -28,12 +28,16 @@ import yaml
 
 from ..errors import ParameterError, QueryDefinitionError, QueryNotFound
 from ..project import ID_BASE, PREFIXES, Project
+from ..publish.description import LINK_TARGETS, LINK_TARGETS_BY_KEY
 from ..settings import UPSTREAM_ENGINES
 from . import engine as engines
 from .engine import Bindings, Engine, Term
 from .text import mask, variables_used, where_brace
 
-WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
+# The SPARQL endpoints of the datasets we link to (publish.description.LINK_TARGETS): a stored query
+# that calls one with SERVICE is federated; a stand-in may take its place (a setting, never a parameter).
+ENDPOINTS = {t.key: t.endpoint for t in LINK_TARGETS if t.endpoint}
+WIKIDATA_ENDPOINT = ENDPOINTS["wikidata"]
 KINDS = ("select", "ask", "construct", "describe")
 LANGUAGES = ("ja", "en")
 MAX_LITERAL = 1000
@@ -157,21 +161,29 @@ class StoredQuery:
     differs: dict[str, str] = field(default_factory=dict)   # engine -> why it cannot answer the same
 
     @property
-    def federated(self) -> bool:
-        return f"<{WIKIDATA_ENDPOINT}>" in self.text
+    def services(self) -> tuple[str, ...]:
+        """The keys of the link targets whose endpoint the query calls with SERVICE."""
+        return tuple(key for key, endpoint in ENDPOINTS.items() if f"<{endpoint}>" in self.text)
 
-    def sparql(self, wikidata_endpoint: str | None = None) -> str:
-        """The query text, with the Wikidata SERVICE pointed elsewhere when asked (a setting of
-        the operator, checked as an IRI; never a user's parameter)."""
-        if not wikidata_endpoint or wikidata_endpoint == WIKIDATA_ENDPOINT:
-            return self.text
-        try:
-            endpoint = ox.NamedNode(wikidata_endpoint)
-        except ValueError as error:
-            raise ParameterError("wikidata_endpoint", f"not a valid IRI: {error}") from None
-        if not re.match(r"^https?://", endpoint.value):
-            raise ParameterError("wikidata_endpoint", "must be an http(s) IRI")
-        return self.text.replace(f"<{WIKIDATA_ENDPOINT}>", str(endpoint))
+    @property
+    def federated(self) -> bool:
+        return bool(self.services)
+
+    @property
+    def service_names(self) -> str:
+        """The datasets it calls, as people name them: "Wikidata", "gBizINFO"."""
+        return ", ".join(LINK_TARGETS_BY_KEY[key].name_en.split(" (")[0] for key in self.services)
+
+    def sparql(self, wikidata_endpoint: str | None = None, stand_ins: dict[str, str] | None = None) -> str:
+        """The query text, with each SERVICE endpoint pointed at its stand-in when one is given
+        (`stand_ins`: target key -> URL; `wikidata_endpoint` is Wikidata's) — a setting of the
+        operator, checked as an IRI, never a user's parameter."""
+        stand_ins = {**(stand_ins or {}), **({"wikidata": wikidata_endpoint} if wikidata_endpoint else {})}
+        text = self.text
+        for key in self.services:
+            if stand_ins.get(key) and stand_ins[key] != ENDPOINTS[key]:
+                text = text.replace(f"<{ENDPOINTS[key]}>", str(_endpoint_iri(key, stand_ins[key])))
+        return text
 
     def label(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title["en"]
@@ -346,15 +358,27 @@ class Result:
     triples: list[ox.Triple] = field(default_factory=list)
 
 
+def _endpoint_iri(key: str, url: str) -> ox.NamedNode:
+    name = key.replace("-", "_") + "_endpoint"
+    try:
+        endpoint = ox.NamedNode(url)
+    except ValueError as error:
+        raise ParameterError(name, f"not a valid IRI: {error}") from None
+    if not re.match(r"^https?://", endpoint.value):
+        raise ParameterError(name, "must be an http(s) IRI")
+    return endpoint
+
+
 async def run(query: StoredQuery, params: dict[str, str] | None, engine: Engine, *,
-              lang: str | None = None, wikidata_endpoint: str | None = None) -> Result:
+              lang: str | None = None, wikidata_endpoint: str | None = None,
+              stand_ins: dict[str, str] | None = None) -> Result:
     """Run a stored query with raw parameter values (strings) on an engine; `lang` fills the
     `lang` parameter when the query has one and it was not given."""
     params = dict(params or {})
     if lang and "lang" in query.params:
         params.setdefault("lang", lang)
     bindings = await bind(query, params, engine)
-    text = query.sparql(wikidata_endpoint)
+    text = query.sparql(wikidata_endpoint, stand_ins)
     if query.kind == "select":
         table = await engines.select(engine, text, bindings)
         rows = [{c: row.get(c) for c in query.columns} for row in table.rows]

@@ -92,8 +92,9 @@ def recognize(url: str, headers: dict[str, str]) -> Upstream:
 
 
 class RemoteEngine:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, preflight=None):
         self.settings, self.endpoint = settings, settings.sparql_endpoint
+        self.preflight = preflight  # preflight.Preflight: queries that would crash the upstream stop here
         self._gate = Gate(settings)
         self._client = Client(self.endpoint)
         self._upstream = UPSTREAMS.get(settings.upstream_engine)   # None: recognized on first use
@@ -101,36 +102,41 @@ class RemoteEngine:
         self._lingering: set[asyncio.Task] = set()
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
-                    timeout: float | None = None, dataset: Dataset | None = None) -> QueryResult:
+                    timeout: float | None = None, dataset: Dataset | None = None, client: str = "") -> QueryResult:
         text = with_values(sparql, bindings)
         kind = _kind_of(text)
         fmt = choose(accept, kind)  # 406 before anything is forwarded
-        reply = await self._forward(text, kind, timeout, dataset)
+        reply = await self._forward(text, kind, timeout, dataset, client)
         if len(reply.body) > IN_THREAD_BYTES:
             return await asyncio.to_thread(_result, reply, kind, fmt, self.settings.max_rows)
         return _result(reply, kind, fmt, self.settings.max_rows)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
         text = with_values(construct_or_describe, bindings)
         if _kind_of(text) != GRAPH:
             raise BadRequest("expected a CONSTRUCT or DESCRIBE query")
-        reply = await self._forward(text, GRAPH, timeout)
+        reply = await self._forward(text, GRAPH, timeout, client=client)
         return _graph(reply, self.settings.max_rows)[0]
 
     async def close(self) -> None:
         for task in list(self._lingering):
             task.cancel()
         await self._client.close()
+        if self.preflight:
+            await self.preflight.close()
 
     # ---------------------------------------------------------------- forwarding
 
-    async def _forward(self, text: str, kind: str, timeout: float | None, dataset: Dataset | None = None) -> Reply:
+    async def _forward(self, text: str, kind: str, timeout: float | None, dataset: Dataset | None = None,
+                       client: str = "") -> Reply:
         guard(text, self.settings)
         limit = self._gate.deadline(timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        await self._gate.take(limit)
+        if self.preflight:
+            await self.preflight.check(text)
+        await self._gate.take(max(0.0, deadline - loop.time()), client)
         call = None
         try:
             upstream = await asyncio.wait_for(self._engine(), max(0.0, deadline - loop.time()))
@@ -138,16 +144,16 @@ class RemoteEngine:
             call = self._client.call(self._request(text, kind, upstream, deadline - loop.time(), dataset))
             reply = await asyncio.wait_for(call.reply(), max(0.0, deadline - loop.time()))
         except TimeoutError:
-            self._linger(call)
+            self._linger(call, client)
             raise QueryTimeout(f"the query ran past the {limit:g} s limit and was stopped",
                                detail={"timeout_s": limit}) from None
         except asyncio.CancelledError:  # the client went away: the same as a deadline
-            self._linger(call)
+            self._linger(call, client)
             raise
         except BaseException:
-            self._gate.give_back()
+            self._gate.give_back(client)
             raise
-        self._gate.give_back()
+        self._gate.give_back(client)
         return _checked(reply, self.endpoint, limit)
 
     def _refuse_what_it_answers_wrongly(self, text: str, upstream: Upstream) -> None:
@@ -196,17 +202,17 @@ class RemoteEngine:
                                     "(oxigraph serve --timeout-s)", self.endpoint)
         return self._upstream
 
-    def _linger(self, call) -> None:
+    def _linger(self, call, client: str) -> None:
         """Past the deadline: stop reading, and give the slot back once the upstream is done."""
         if call is None:
-            self._gate.give_back()
+            self._gate.give_back(client)
             return
         call.abandon()
-        task = asyncio.get_running_loop().create_task(self._give_back_when_done(call))
+        task = asyncio.get_running_loop().create_task(self._give_back_when_done(call, client))
         self._lingering.add(task)
         task.add_done_callback(self._lingering.discard)
 
-    async def _give_back_when_done(self, call) -> None:
+    async def _give_back_when_done(self, call, client: str) -> None:
         try:
             await asyncio.wait_for(call.finished(), ABANDONED_LIMIT_S)
         except TimeoutError:
@@ -214,7 +220,7 @@ class RemoteEngine:
                         "closed and its slot given back", self.endpoint, ABANDONED_LIMIT_S)
             call.close()
         finally:
-            self._gate.give_back()
+            self._gate.give_back(client)
 
 
 def _kind_of(text: str) -> str:

@@ -117,7 +117,7 @@ def render_list(catalogue: Catalogue, lang: str = "en") -> str:
     lines = []
     for name, query in catalogue.items():
         params = " ".join(f"{p}=" for p in query.params)
-        fed = " [Wikidata]" if query.federated else ""
+        fed = f" [{query.service_names}]" if query.federated else ""
         lines.append([name, query.kind, params, query.label(lang) + fed])
     widths = [max(_width(line[i]) for line in lines) for i in range(3)] if lines else [0, 0, 0]
     out = ["  ".join(_pad(v, w) for v, w in zip(line[:3], widths)) + "  " + line[3] for line in lines]

@@ -26,8 +26,8 @@ import gzip
 import itertools
 import logging
 import multiprocessing
+from collections import Counter
 import re
-import resource
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +43,14 @@ from ..publish.release import STORE_DIR
 from ..publish.store import open_read_only
 from ..settings import Settings
 from .engine import ABSENT_GRAPH, QUERY_BASE, Bindings, Dataset, Gate, QueryResult
+from . import sandbox
+from .sandbox import Confinement
 from .text import guard, with_values
 
 log = logging.getLogger("ict_diplomacy.workers")
 
 START_TIMEOUT_S = 60.0
+PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; younger ones finish
 TSV, JSON = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
@@ -55,8 +58,11 @@ _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 # ---------------------------------------------------------------- inside a worker process
 
 
-def open_store(release: Path, mode: str) -> ox.Store:
-    """The release's data: loaded into memory from the N-Triples dump, or the store read-only."""
+def open_store(release: Path | None, mode: str) -> ox.Store:
+    """The release's data: loaded into memory from the N-Triples dump, or the store read-only;
+    an empty store without a release (the preflight check of remote mode)."""
+    if release is None:
+        return ox.Store()
     dump = release / NTRIPLES_GZ
     if mode == "memory" and dump.exists():
         store = ox.Store()
@@ -65,25 +71,22 @@ def open_store(release: Path, mode: str) -> ox.Store:
     return open_read_only(release / STORE_DIR)
 
 
-def limit_memory(megabytes: int) -> None:
-    """Cap the memory this process may allocate (its writable data, heap and anonymous maps):
-    past it an allocation in Oxigraph aborts the worker, instead of a query such as a chain of
-    CONCATs doubling a string taking the whole machine's memory."""
-    if megabytes > 0:
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        soft = megabytes << 20 if hard == resource.RLIM_INFINITY else min(megabytes << 20, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
-
-
-def worker_main(conn, release: str, mode: str, memory_mb: int = 0) -> None:
-    """Answer requests from the pipe until the server closes it."""
+def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None:
+    """Confine this process, open the data, then answer requests from the pipe on a thread with
+    a deep stack until the server closes it."""
     try:
-        limit_memory(memory_mb)
-        store = open_store(Path(release), mode)
-    except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # StoreUnavailable is an OSError
+        if not confinement.network:
+            sandbox.deny_network()  # first, before any data or query is read
+        sandbox.limit_memory(confinement.memory_mb, confinement.stack)
+        store = open_store(Path(release) if release else None, mode)
+    except (OSError, ValueError, SyntaxError, RuntimeError) as error:  # StoreUnavailable, SandboxError too
         conn.send(("failed", str(error)))
         return
     conn.send(("ready", len(store)))
+    sandbox.run_on_deep_stack(lambda: _serve(conn, store), confinement.stack)
+
+
+def _serve(conn, store: ox.Store) -> None:
     while True:
         try:
             request = conn.recv()
@@ -97,8 +100,14 @@ def answer(store: ox.Store, request: dict) -> tuple:
     try:
         result = store.query(request["query"], base_iri=QUERY_BASE, **dataset_options(request.get("dataset")))
         if request["op"] == "triples":
-            return ("ok", _graph_ntriples(result, request["max_rows"]))
-        return ("ok", _serialize(result, request["accept"], request["max_rows"]))
+            payload = _graph_ntriples(result, request["max_rows"])
+        else:
+            payload = _serialize(result, request["accept"], request["max_rows"], request["max_bytes"])
+        size = len(payload.get("body") or payload.get("ntriples") or b"")
+        if size > request["max_bytes"]:
+            raise errors.ResultTooLarge(f"the answer is {size} bytes; the limit is {request['max_bytes']} "
+                                        "(max_answer_bytes): ask for fewer rows or columns")
+        return ("ok", payload)
     except SyntaxError as error:
         return ("error", "MalformedQuery", *_syntax_message(str(error)), {})
     except HttpError as error:
@@ -129,12 +138,12 @@ def _syntax_message(text: str) -> tuple[str, dict]:
             {"line": line, "column": column, "problem": problem})
 
 
-def _serialize(result: Any, accept: str, max_rows: int) -> dict:
+def _serialize(result: Any, accept: str, max_rows: int, max_bytes: int) -> dict:
     if isinstance(result, ox.QueryBoolean):
         fmt = choose(accept, "ask")
         return _payload(result.serialize(format=fmt.results), fmt, 1, False, "ask")
     if isinstance(result, ox.QuerySolutions):
-        return _select(result, choose(accept, "select"), max_rows)
+        return _select(result, choose(accept, "select"), max_rows, max_bytes)
     return _construct(result, choose(accept, "construct"), max_rows)
 
 
@@ -145,13 +154,17 @@ class _RowCap(Exception):
 class _CappedLines:
     """A binary writer keeping whole lines until it has `limit` of them, then stopping the writer."""
 
-    def __init__(self, limit: int):
-        self.limit, self.chunks, self.lines = limit, [], 0
+    def __init__(self, limit: int, max_bytes: int):
+        self.limit, self.max_bytes, self.chunks, self.lines, self.size = limit, max_bytes, [], 0, 0
 
     def write(self, data) -> int:
         data = bytes(data)
         self.chunks.append(data)
         self.lines += data.count(b"\n")
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise errors.ResultTooLarge(f"the answer is larger than {self.max_bytes} bytes (max_answer_bytes): "
+                                        "ask for fewer rows or columns")
         if self.lines >= self.limit:
             raise _RowCap()
         return len(data)
@@ -169,9 +182,9 @@ class _CappedLines:
         return data[:end + 1]
 
 
-def _select(solutions: ox.QuerySolutions, fmt: Format, max_rows: int) -> dict:
+def _select(solutions: ox.QuerySolutions, fmt: Format, max_rows: int, max_bytes: int) -> dict:
     header = 1  # TSV always starts with the line of variables (empty when there are none)
-    writer = _CappedLines(header + max_rows + 1)
+    writer = _CappedLines(header + max_rows + 1, max_bytes)
     try:
         solutions.serialize(writer, format=TSV)
     except (_RowCap, OSError) as error:
@@ -227,13 +240,14 @@ class WorkerDied(Exception):
 class Worker:
     process: multiprocessing.process.BaseProcess
     conn: Any
+    preempted: bool = False
 
     @classmethod
-    def spawn(cls, release: Path, mode: str, memory_mb: int = 0) -> "Worker":
+    def spawn(cls, release: Path, mode: str, confinement: Confinement) -> "Worker":
         """Start a worker and wait until its data is loaded (blocking: run in a thread)."""
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=worker_main, args=(child_end, str(release), mode, memory_mb),
+        process = context.Process(target=worker_main, args=(child_end, str(release) if release else "", mode, confinement),
                                   name="ict-diplomacy-worker", daemon=True)
         process.start()
         child_end.close()
@@ -263,70 +277,90 @@ class Worker:
 class WorkerEngine:
     """Engine over `settings.workers` processes; see the module docstring."""
 
-    def __init__(self, settings: Settings, release: Path):
+    def __init__(self, settings: Settings, release: Path | None, network: bool = False,
+                 confinement: Confinement | None = None):
         self.settings, self.release = settings, release
+        self.confinement = confinement or Confinement.of(settings, network)
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._gate = Gate(settings)
+        self._gate.on_wait = self._make_room
+        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, when its query started)
         self._threads = ThreadPoolExecutor(max_workers=settings.workers * 2 + 2, thread_name_prefix="ictd-pipe")
         self._replacing: set[asyncio.Task] = set()
 
     @classmethod
-    async def start(cls, settings: Settings, release: Path) -> "WorkerEngine":
-        engine = cls(settings, release)
+    async def start(cls, settings: Settings, release: Path | None, network: bool = False,
+                    confinement: Confinement | None = None) -> "WorkerEngine":
+        engine = cls(settings, release, network, confinement)
         started = await asyncio.gather(*(engine._spawn() for _ in range(max(1, settings.workers))))
         for worker in started:
             engine._idle.put_nowait(worker)
-        log.info("%d query workers ready (%s store, %s)", len(started), settings.store_mode, release.name)
+        log.info("%d query workers ready (%s store, %s, %s)", len(started), settings.store_mode,
+                 release.name if release else "no data", "network for allow-listed SERVICE" if network else "no network")
         return engine
 
     async def _spawn(self) -> Worker:
         loop = asyncio.get_running_loop()
         worker = await loop.run_in_executor(self._threads, Worker.spawn, self.release, self.settings.store_mode,
-                                            self.settings.worker_memory)
+                                            self.confinement)
         self._all.add(worker)
         return worker
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None,
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "",
                     dataset: Dataset | None = None) -> QueryResult:
         reply = await self._run({"op": "serialize", "query": with_values(sparql, bindings), "accept": accept,
-                                 "dataset": dataset}, timeout)
+                                 "dataset": dataset}, timeout, client)
         return QueryResult(**reply)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
-                      timeout: float | None = None) -> list[ox.Triple]:
-        reply = await self._run({"op": "triples", "query": with_values(construct_or_describe, bindings)}, timeout)
+                      timeout: float | None = None, client: str = "") -> list[ox.Triple]:
+        reply = await self._run({"op": "triples", "query": with_values(construct_or_describe, bindings)}, timeout, client)
         return [quad.triple for quad in ox.parse(reply["ntriples"], format=ox.RdfFormat.N_TRIPLES)]
 
-    async def _run(self, request: dict, timeout: float | None) -> dict:
+    async def _run(self, request: dict, timeout: float | None, client: str = "") -> dict:
         guard(request["query"], self.settings)
+        clock = asyncio.get_running_loop().time
         limit = self._gate.deadline(timeout)
-        request["max_rows"] = self.settings.max_rows
-        async with self._gate.slot(limit):
-            worker = await self._take(limit)
-            reply = await self._ask(worker, request, limit)
+        ends = clock() + limit  # the deadline counts from arrival: waiting for a slot and a worker included
+        request["max_rows"], request["max_bytes"] = self.settings.max_rows, self.settings.max_answer_bytes
+        async with self._gate.slot(limit, client):
+            worker = await self._take(ends - clock())
+            self._busy[worker] = (client, clock())
+            try:
+                reply = await self._ask(worker, request, ends - clock(), limit)
+            finally:
+                self._busy.pop(worker, None)
         if reply[0] == "ok":
             return reply[1]
         raise rebuild_error(*reply[1:])
 
-    async def _take(self, limit: float) -> Worker:
+    async def _take(self, remaining: float) -> Worker:
         try:
-            return await asyncio.wait_for(self._idle.get(), limit)
+            return await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
         except TimeoutError:
             raise Unavailable("no query worker became free in time; try again shortly",
                               headers={"Retry-After": str(self.settings.retry_after)}) from None
 
-    async def _ask(self, worker: Worker, request: dict, limit: float) -> tuple:
+    async def _ask(self, worker: Worker, request: dict, remaining: float, limit: float) -> tuple:
         loop = asyncio.get_running_loop()
+        if remaining <= 0:
+            self._idle.put_nowait(worker)
+            raise QueryTimeout(f"the query waited past its {limit:g} s limit before a worker was free",
+                               detail={"timeout_s": limit})
         try:
-            reply = await asyncio.wait_for(loop.run_in_executor(self._threads, worker.roundtrip, request), limit)
+            reply = await asyncio.wait_for(loop.run_in_executor(self._threads, worker.roundtrip, request), remaining)
         except TimeoutError:
             self._retire(worker)
-            raise QueryTimeout(f"the query ran past the {limit:g} s limit and was stopped",
+            raise QueryTimeout(f"the query ran past the {limit:g} s limit (waiting included) and was stopped",
                                detail={"timeout_s": limit}) from None
         except WorkerDied:
             self._retire(worker)
+            if worker.preempted:
+                raise Unavailable("the query was stopped to let another client's query run (one client may not "
+                                  "hold every worker while others wait); retry it",
+                                  headers={"Retry-After": str(self.settings.retry_after)}) from None
             raise Unavailable(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
                               "the query needed more memory than worker_memory allows, or crashed the engine); "
                               "it has been replaced") from None
@@ -335,6 +369,19 @@ class WorkerEngine:
             raise
         self._idle.put_nowait(worker)
         return reply
+
+    def _make_room(self, waiting: str) -> None:
+        """A client waits while every slot is busy: if one other client holds more than its share
+        (the waiting client counts), stop that client's longest query that has run PREEMPT_AFTER_S."""
+        now = asyncio.get_running_loop().time()
+        held = Counter(client for client, _ in self._busy.values())
+        share = len(self._busy) / len(set(held) | {waiting})
+        candidates = [(started, worker) for worker, (client, started) in self._busy.items()
+                      if client != waiting and held[client] > share and now - started >= PREEMPT_AFTER_S]
+        if candidates:
+            _, worker = min(candidates, key=lambda c: c[0])
+            worker.preempted = True
+            worker.kill()  # its request sees the worker die, says why, and the worker is replaced
 
     def _retire(self, worker: Worker) -> None:
         """Kill a worker and start a replacement in the background."""

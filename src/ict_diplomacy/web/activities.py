@@ -1,39 +1,37 @@
-"""What the pictures of the graph share: the SPARQL of activities that involve a country, the
-labels of what they show, links that keep the page's language, and the page wrapper."""
+"""What the pictures of the graph share: which countries each activity involves (from the stored
+query country-profile), the labels of what they show, and links that keep the page's language."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
 
 from ..project import ID_BASE, PREFIXES
+from ..sparql import queries
 from ..sparql.engine import json_rows
-from .html import render
 from .views import href
 
 JAPAN = ID_BASE + "country/JP"
 
-# Properties through which an activity involves a country: directly, through a place or an
-# organization of that country (ictd:country), or through the series it belongs to.
-COUNTRY_PROPERTIES = ("partner", "targetCountry", "location", "participant", "party", "adoptingCountry",
-                      "signatory", "organizer", "funder", "chair", "issuer")
-
 PROLOGUE = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("ictd", "rdf", "rdfs", "xsd"))
+# The one definition of what involves a country: the stored query country-profile (directly, through
+# a city or an organization of the country, or through the series an item belongs to).
+INVOLVEMENT_QUERY = "country-profile"
 
 
 def _values(name: str, locals_: tuple[str, ...]) -> str:
     return f"VALUES ?{name} {{ {' '.join('ictd:' + local for local in locals_)} }}"
 
 
-def involves_country(activity: str, country: str) -> str:
-    """A SPARQL group: `activity` involves `country` through one of COUNTRY_PROPERTIES."""
-    p = _values("p", COUNTRY_PROPERTIES)
-    return (f"{{ {p} {activity} ?p {country} . }}\n"
-            f"  UNION {{ {p} {activity} ?p ?via . ?via ictd:country {country} . }}\n"
-            f"  UNION {{ {p} {activity} ictd:inSeries ?series . ?series ?p {country} . }}\n"
-            f"  {country} a ictd:Country .")
+async def involvement(site, catalogue: queries.Catalogue) -> dict[str, set[str]]:
+    """{activity: the countries it involves}, Japan left out: the rows of country-profile for
+    every country at once (its `country` parameter left unbound)."""
+    query = catalogue.get_query(INVOLVEMENT_QUERY)
+    bindings = {"lang": query.params["lang"].term("en")} if "lang" in query.params else {}
+    found: dict[str, set[str]] = {}
+    for row in await json_rows(site.engine, query.text, bindings):
+        if row["country"]["value"] != JAPAN:
+            found.setdefault(row["activity"]["value"], set()).add(row["country"]["value"])
+    return found
 
 
 def of_kind(activity: str, kinds: tuple[str, ...]) -> str:
@@ -65,11 +63,4 @@ def pick(names: dict[str, dict[str, str]], iri: str, lang: str) -> str:
 
 def link(iri: str, lang: str) -> str:
     return f"{href(iri)}?lang={lang}"
-
-
-def page(name: str, request: Request, lang: str, **context) -> HTMLResponse:
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    here = request.url.path + ("?" + urlencode(kept) if kept else "")
-    html = render(name, lang=lang, path=request.url.path, here=here, **context)
-    return HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
 

@@ -7,6 +7,7 @@ same metadata, and `/api/docs` shows it in a vendored Swagger UI (no CDN)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -25,7 +26,8 @@ from ..sparql.engine import Bindings
 from .html import render
 from .http import not_modified, variant_etag
 
-RESERVED = ("format",)
+RESERVED = ("format", "bom")
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: Excel in Japan reads CSV without it as Shift-JIS
 TRUNCATED = "X-SPARQL-Truncated"
 ROWS = "X-SPARQL-Rows"
 XSD = PREFIXES["xsd"]
@@ -151,13 +153,17 @@ def _operation(query: queries.StoredQuery) -> dict:
     format_param = {"name": "format", "in": "query", "required": False,
                     "description": "Output format; overrides the Accept header.",
                     "schema": {"type": "string", "enum": [f.name for f in formats]}}
+    bom_param = {"name": "bom", "in": "query", "required": False,
+                 "description": "1: start CSV and TSV with a UTF-8 byte-order mark (for Excel)",
+                 "schema": {"type": "string", "enum": ["0", "1"]}}
     description = (f"{query.description['en']}\n\n{query.description['ja']}"
-                   + ("\n\nCalls Wikidata with SERVICE; refused unless the server allows it." if query.federated else ""))
+                   + (f"\n\nCalls {query.service_names} with SERVICE; refused unless the server allows it." if query.federated else ""))
     return {"get": {
         "operationId": "".join(w.capitalize() if i else w for i, w in enumerate(query.name.split("-"))),
         "summary": f"{query.title['en']} / {query.title['ja']}", "description": description,
         "tags": list(query.tags),
-        "parameters": [_parameter(p) for p in query.params.values()] + [format_param],
+        "parameters": [_parameter(p) for p in query.params.values()] + [format_param]
+                      + ([bom_param] if query.kind == "select" else []),
         "responses": {"200": {"description": f"The {query.kind} result",
                               "headers": {TRUNCATED: {"$ref": "#/components/headers/Truncated"}},
                               "content": content},
@@ -250,8 +256,11 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         fmt = choose(request, query)
         bindings = await bind(site, query, raw_parameters(request))
         headers = {"Vary": "Accept"}
+        bom = request.query_params.get("bom") == "1" and fmt in (formats.CSV, formats.TSV)
+        if bom:
+            headers["Content-Disposition"] = f'attachment; filename="{query.name}.{fmt.extension}"'
         if not query.federated:
-            headers["ETag"] = result_etag(site, query, bindings, fmt.media_type)
+            headers["ETag"] = result_etag(site, query, bindings, fmt.media_type + (";bom" if bom else ""))
             if not_modified(request, headers["ETag"]):
                 return Response(status_code=304, headers=headers)
         result = await execute(site, query, bindings, fmt.media_type)
@@ -259,7 +268,9 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         if result.rows is not None:
             headers[ROWS] = str(result.rows)
             request.state.rows = result.rows  # for the request log
-        return Response(result.body, media_type=result.media_type, headers=headers)
+        if bom:
+            result = dataclasses.replace(result, body=BOM + result.body)
+        return site.answer(result, headers)
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(document, media_type="application/json")

@@ -15,18 +15,20 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
 from ..formats import parse_accept
-from . import api, deref, downloads, endpoint, pages, pictures
+from .compress import Compression
+from .error_page import error_page, wants_html
+from . import api, deref, downloads, endpoint, pages, pictures, versions
 from .site import Site
 
 log = logging.getLogger("ict_diplomacy.web")
 
 # pictures before pages: pages mounts all of /static, pictures serves /static/vendor/… and /static/ictd/…
-PARTS = (endpoint, api, downloads, pictures, pages, deref)
+PARTS = (endpoint, api, downloads, versions, pictures, pages, deref)
 EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
                    "Content-Location", "Vary"]
 LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
@@ -36,13 +38,13 @@ LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "
 
 def create_app(site: Site) -> Starlette:
     routes = [route for part in PARTS for route in part.routes(site)]
-    middleware = [Middleware(RequestLog)]
+    middleware = [Middleware(RequestLog), Middleware(Compression)]
     if site.settings.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                                      allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: _starlette_error, IctdError: _library_error,
-                                        Exception: _unexpected_error})
+                                        ClientDisconnect: _client_gone, Exception: _unexpected_error})
     app.state.site = site
     return app
 
@@ -52,7 +54,10 @@ def create_app(site: Site) -> Starlette:
 
 def error_response(request: Request, status: int, code: str, message: str, detail: dict | None = None,
                    headers: dict | None = None) -> Response:
-    """The one error shape: JSON, or plain text when the client prefers text/plain."""
+    """The one error shape: JSON, or plain text when the client prefers text/plain, or the same
+    status, code and message as a page in the visitor's language for browsers (error_page.py)."""
+    if wants_html(request):
+        return error_page(request, status, code, message, detail, headers)
     preferred = next((m for m, q in parse_accept(request.headers.get("accept"))
                       if q > 0 and m in ("text/plain", "application/json", "text/*")), "application/json")
     if preferred != "application/json":
@@ -77,6 +82,12 @@ async def _library_error(request: Request, error: IctdError) -> Response:
 async def _starlette_error(request: Request, error: HTTPException) -> Response:
     code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     return error_response(request, error.status_code, code, str(error.detail), headers=error.headers)
+
+
+async def _client_gone(request: Request, error: ClientDisconnect) -> Response:
+    """The client left before its request was read: one line in the log, nothing to answer."""
+    log.info("%s %s client disconnected before the request was read", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:

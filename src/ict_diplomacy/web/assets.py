@@ -3,11 +3,14 @@
 `web/package.json` and `web/package-lock.json` pin them (YASGUI for the query editor, world-atlas
 for the map); `ensure_assets(project)` runs `npm ci --prefix web` when `web/node_modules` is
 missing (called by `ict-diplomacy serve` and by .ci/run). The server hands out only the files of
-a fixed allow-list, under `/static/vendor/{name}`, and our own scripts under `/static/ictd/{name}`;
-any other name is a 404, so no path from a request ever reaches the file system."""
+a fixed allow-list, under `/static/vendor/{name}`, and our own files under `/static/{name}` (and the
+older `/static/ictd/{name}`); any other name is a 404, so no path from a request ever reaches the
+file system. Pages link them with `static_url(name)`, which adds `?v=` and a hash of the file: a
+request carrying the current hash is cached for a year as immutable, any other for an hour."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -32,10 +35,12 @@ VENDOR = {
     "world-atlas/countries-50m.json": "world-atlas/countries-50m.json",
 }
 # name under /static/ictd/ → file in this package's static/
-OWN = {"query.js": "query.js", "visuals.css": "visuals.css", "favicon.svg": "favicon.svg"}
+OWN = {"query.js": "query.js", "visuals.css": "visuals.css", "favicon.svg": "favicon.svg", "site.css": "site.css"}
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json",
          ".svg": "image/svg+xml"}
 NPM_TIMEOUT_S = 600
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=3600"
 
 
 def web_dir(project: Project) -> Path:
@@ -95,27 +100,49 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _file_response(path: Path | None, name: str) -> Response:
+@lru_cache(maxsize=32)
+def _version(path: Path, modified: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def version(path: Path) -> str:
+    """A short hash of the file's bytes (recomputed when the file changes)."""
+    return _version(path, path.stat().st_mtime)
+
+
+def static_url(name: str) -> str:
+    """The URL of one of our static files, or `vendor/…` of a vendored one, with its version."""
+    if name.startswith("vendor/"):
+        path = vendor_file(Project.find(), name.removeprefix("vendor/"))
+    else:
+        path = own_file(name)
+    url = f"/static/{name}"
+    return f"{url}?v={version(path)}" if path is not None else url
+
+
+def _file_response(request: Request, path: Path | None, name: str) -> Response:
     if path is None:
         raise NotFound(f"no static file {name!r} (vendored files need `npm ci --prefix web`)")
+    cache = IMMUTABLE if request.query_params.get("v") == version(path) else SHORT
     return FileResponse(path, media_type=MEDIA.get(path.suffix, "application/octet-stream"),
-                        headers={"Cache-Control": "public, max-age=3600"})
+                        headers={"Cache-Control": cache})
 
 
 def routes(project: Project) -> list[BaseRoute]:
-    """`/static/vendor/{name}` and `/static/ictd/{name}`, allow-listed names only."""
+    """`/static/vendor/{name}`, `/static/{name}` and `/static/ictd/{name}`, allow-listed names only."""
 
     async def vendor(request: Request) -> Response:
         name = request.path_params["name"]
-        return _file_response(vendor_file(project, name), name)
+        return _file_response(request, vendor_file(project, name), name)
 
     async def own(request: Request) -> Response:
         name = request.path_params["name"]
-        return _file_response(own_file(name), name)
+        return _file_response(request, own_file(name), name)
 
     async def favicon(request: Request) -> Response:
-        return _file_response(own_file("favicon.svg"), "favicon.svg")
+        return _file_response(request, own_file("favicon.svg"), "favicon.svg")
 
     return [Route("/static/vendor/{name:path}", vendor, methods=["GET", "HEAD"], name="static-vendor"),
             Route("/static/ictd/{name:path}", own, methods=["GET", "HEAD"], name="static-ictd"),
+            Route("/static/{name:path}", own, methods=["GET", "HEAD"], name="static-own"),
             Route("/favicon.ico", favicon, methods=["GET", "HEAD"], name="favicon")]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import math
 
+import pyoxigraph as ox
+
+from ..project import ID_BASE, ICTD
 from ..sparql import queries
 from ..sparql.engine import json_rows
 from .activities import link
 from .i18n import format_date
 
+STANDARD = ID_BASE + "standard/isdb-t"
 CHART = {"width": 760, "height": 380, "left": 56, "right": 24, "top": 24, "bottom": 48}
 
 LABEL_GAP = 9  # px between a point and its label, which sits left of it and just above its level
@@ -40,6 +44,17 @@ def decimal_year(value: str) -> float:
     if len(value) >= 7 and value[4] == "-":
         return year + (int(value[5:7]) - 0.5) / 12
     return year + 0.5
+
+
+STATED_QUERY = f"""PREFIX ictd: <{ICTD}>
+SELECT ?value WHERE {{ ?statistic a ictd:Statistic ; ictd:statisticSubject ?standard ; ictd:unit ictd:Countries ;
+  ictd:value ?value }}"""
+
+
+async def stated_count(site, standard: str) -> int | None:
+    """How many countries the source says use the standard (a statistic of the data), if it says."""
+    rows = await json_rows(site.engine, STATED_QUERY, {"standard": ox.NamedNode(standard)})
+    return int(float(rows[0]["value"]["value"])) if rows else None
 
 
 async def adoptions(site, catalogue: queries.Catalogue, lang: str) -> list[dict]:

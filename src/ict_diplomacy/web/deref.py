@@ -13,18 +13,21 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
 from ..formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format, named
-from ..project import BASE, ICTD, ONTOLOGY_IRI, PREFIXES
+from ..project import BASE, ICTD, ID_BASE, ONTOLOGY_IRI, PREFIXES
+from ..sparql.engine import ask
 from ..publish.dumps import DUMP_PREFIXES
+from . import seo
 from .html import render
 from .http import not_modified, pick_format, variant_etag
 from .i18n import pick_language
 from .ontology_doc import load_shapes, ontology_view
-from .views import DCT, LABEL, Graph, local_path, resource_view
+from .retired import Retirements
+from .views import DCT, LABEL, Graph, resource_view
 
 # In order of preference: ties in the Accept header go to the first; `*/*` gets HTML.
 FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
@@ -144,13 +147,34 @@ async def representation(request: Request, site, iri: str, path: str, extension:
     return HTMLResponse(html, headers=headers)
 
 
+_KIND = re.compile(r"[a-z][a-z0-9-]{0,60}")
+
+
+async def is_kind(site, stem: str) -> bool:
+    """True when identifiers id/{stem}/… exist (so /id/{stem} names the list of a kind)."""
+    if not _KIND.fullmatch(stem):
+        return False
+    return await ask(site.engine, f'ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID_BASE}{stem}/")) }}')
+
+
+def render_resource(request: Request, graph: Graph, iri: str, lang: str, alternates: list,
+                    types: list[str] | None = None) -> str:
+    """The HTML page of a resource, with its schema.org description (of `types`) embedded."""
+    view = resource_view(graph, iri, lang)
+    jsonld = seo.resource_jsonld(graph, iri, view, lang, types or ["Thing"])
+    return render("resource.html", request, lang=lang, view=view, alternates=alternates,
+                  description=seo.resource_description(view, lang), jsonld=jsonld)
+
+
 def routes(site) -> list[BaseRoute]:
     """`/id/…` resources, `/ontology` (and its extensions), `/ontology/…` documents."""
     shapes = load_shapes()
+    schema_types = seo.SchemaTypes(site)
+    retirements = Retirements(site)
 
     term_labels: dict[str, list[ox.Triple]] = {}  # labels of predicates, the same on every page of a release
 
-    async def resource_page(graph: Graph, iri: str, lang: str, alternates: list) -> str:
+    async def resource_page(request: Request, graph: Graph, iri: str, lang: str, alternates: list) -> str:
         predicates = {t.predicate.value for t in graph.triples} - set(graph.labels)
         unknown = predicates - set(term_labels)
         if unknown:
@@ -159,17 +183,26 @@ def routes(site) -> list[BaseRoute]:
             for predicate in unknown:
                 term_labels.setdefault(predicate, [])
         graph.add_labels([t for p in predicates for t in term_labels[p]])
-        return render("resource.html", lang=lang, view=resource_view(graph, iri, lang), alternates=alternates,
-                      path=local_path(iri))
+        await schema_types.load()
+        types = schema_types.of([o.value for o in graph.objects(iri, PREFIXES["rdf"] + "type")])
+        return render_resource(request, graph, iri, lang, alternates, types)
 
     def resource(prefix: str):
         async def endpoint(request: Request) -> Response:
             stem, extension = split_extension(request.path_params["path"])
             iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
+            if (gone := retirements.answer(request, iri, extension, list(FORMATS))) is not None:
+                return gone
             alternates = alternates_of(path)
-            return await representation(
-                request, site, iri, path, extension, lambda: describe(site, iri),
-                lambda graph, lang: resource_page(graph, iri, lang, alternates))
+            try:
+                return await representation(
+                    request, site, iri, path, extension, lambda: describe(site, iri),
+                    lambda graph, lang: resource_page(request, graph, iri, lang, alternates))
+            except NotFound:
+                if prefix == "id" and extension is None and await is_kind(site, stem):  # /id/country: its list
+                    return RedirectResponse(f"/id/{stem}/" + (f"?{request.url.query}" if request.url.query else ""),
+                                            status_code=308)
+                raise
         return endpoint
 
     async def ontology(request: Request) -> Response:
@@ -179,8 +212,8 @@ def routes(site) -> list[BaseRoute]:
         alternates = alternates_of("/ontology")
 
         async def page(graph: Graph, lang: str) -> str:
-            return render("ontology.html", lang=lang, view=ontology_view(graph, lang, shapes), alternates=alternates,
-                          path="/ontology")
+            return render("ontology.html", request, lang=lang, view=ontology_view(graph, lang, shapes),
+                          alternates=alternates)
 
         return await representation(
             request, site, ONTOLOGY_IRI, "/ontology", extension,

@@ -10,6 +10,7 @@ the engine applies that policy (sparql/text.py `guard`), this module speaks the 
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -19,11 +20,12 @@ from starlette.routing import Route
 import pyoxigraph as ox
 
 from .. import formats
-from ..errors import BadRequest, MalformedQuery, PayloadTooLarge, ReadOnly, UnsupportedMediaType
+from ..errors import BadRequest, MalformedQuery, PayloadTooLarge, ReadOnly, RequestTimeout, UnsupportedMediaType
 from ..sparql.engine import Dataset
 from .service_description import service_description
 from .site import Site
 
+BODY_TIMEOUT_S = 10.0
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
@@ -47,14 +49,15 @@ async def answer(site: Site, request: Request) -> Response:
     text = queries[0]
     if not text.strip():
         raise MalformedQuery("the query is empty")
-    result = await site.engine.query(text, accept=requested_format(request, params),
-                                     timeout=_timeout(params), dataset=requested_dataset(params))
+    result = await site.engine.query(text, accept=requested_format(request, params), timeout=_timeout(params),
+                                     client=request.client.host if request.client else "",
+                                     dataset=requested_dataset(params))
     request.state.rows = result.rows
     headers = {"Vary": "Accept", "X-SPARQL-Rows": str(result.rows),
                "Cache-Control": "no-cache"}
     if result.truncated:
         headers["X-SPARQL-Truncated"] = "true"
-    return Response(result.body, media_type=formats.by_media_type(result.media_type).content_type, headers=headers)
+    return site.answer(result, headers)
 
 
 async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[str]]:
@@ -86,10 +89,18 @@ async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[st
     return params
 
 
-async def read_body(request: Request, max_bytes: int) -> bytes:
+async def read_body(request: Request, max_bytes: int, within_s: float = BODY_TIMEOUT_S) -> bytes:
+    """The request body, at most `max_bytes` of it, arriving within `within_s` seconds (408 past it)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge(f"the request body is {declared} bytes; the limit is {max_bytes} (max_request_bytes)")
+    try:
+        return await asyncio.wait_for(_read(request, max_bytes), within_s)
+    except TimeoutError:
+        raise RequestTimeout(f"the request body did not arrive within {within_s:g} s") from None
+
+
+async def _read(request: Request, max_bytes: int) -> bytes:
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)

@@ -1,11 +1,16 @@
 """HTTP for every route: the representation a request asks for (`?format=`, an extension, or
-Accept, through the one negotiator of formats.py), and conditional requests (ETag, 304)."""
+Accept, through the one negotiator of formats.py), conditional requests (ETag, 304), and answers
+held for slow readers within a bounded buffer."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+import asyncio
+import contextlib
 
-from ..errors import NotAcceptable
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import NotAcceptable, ResultTooLarge, Unavailable
 from ..formats import Format, named, negotiate, shorten
 
 
@@ -42,3 +47,61 @@ def not_modified(request: Request, etag: str) -> bool:
         return False
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     return "*" in tags or etag.removeprefix("W/") in tags
+
+
+# ---------------------------------------------------------------- answers held for slow readers
+
+CHUNK = 64 << 10
+ROOM_WAIT_S = 0.5  # how long a finished answer may wait for room in the buffer (it is held meanwhile)
+
+
+class AnswerBuffer:
+    """At most `limit` bytes of answers held at once for clients still reading them. Past it a new
+    answer waits a moment for room, then is dropped with 503 (one larger than the whole buffer at
+    once), so clients that do not read cannot grow the server's memory: it holds the buffer, plus
+    the answers being computed (max_concurrent of them)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.held = limit, 0
+        self._freed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, size: int, wait_s: float):
+        if size > self.limit:
+            raise ResultTooLarge(f"the answer is {size} bytes, more than the server holds for all clients "
+                                 f"at once ({self.limit} bytes, answer_buffer_mb)")
+        async with self._freed:
+            try:
+                await asyncio.wait_for(self._freed.wait_for(lambda: self.held + size <= self.limit), wait_s)
+            except TimeoutError:
+                raise Unavailable(f"the server holds {self.held} bytes of answers that clients have not read yet "
+                                  "(answer_buffer_mb); try again shortly", headers={"Retry-After": "2"}) from None
+            self.held += size
+        try:
+            yield
+        finally:
+            async with self._freed:
+                self.held -= size
+                self._freed.notify_all()
+
+
+class HeldResponse(Response):
+    """A response sent in chunks with the event loop's flow control, its bytes counted in the
+    answer buffer until the client has taken them; a client that takes longer than `read_s`
+    to read the answer loses the connection instead of holding the memory."""
+
+    def __init__(self, body: bytes, buffer: AnswerBuffer, read_s: float, **options):
+        super().__init__(body, **options)
+        self.buffer, self.read_s = buffer, read_s
+
+    async def __call__(self, scope, receive, send) -> None:
+        async with self.buffer.hold(len(self.body), ROOM_WAIT_S):
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            ends = asyncio.get_running_loop().time() + self.read_s
+            view = memoryview(self.body)
+            for start in range(0, max(len(view), 1), CHUNK):
+                chunk = bytes(view[start:start + CHUNK])
+                last = start + CHUNK >= len(view)
+                remaining = ends - asyncio.get_running_loop().time()
+                await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": not last}),
+                                       max(remaining, 0.001))

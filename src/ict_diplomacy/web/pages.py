@@ -1,6 +1,6 @@
 """The human pages that are not resource descriptions: the landing page `/`, search (`/search`,
-`/api/search`), the stored-query pages (query_pages.py), the language switch `/lang/{ja|en}`
-and the site's static files under `/static/`.
+`/api/search`), the stored-query pages (query_pages.py), the link report `/links` (links_page.py),
+the language switch `/lang/{ja|en}` and the site's static files under `/static/`.
 
 Every page is rendered with deref.render (the templates of this package) and answers through
 `site.engine`, so remote mode works. The language comes from i18n.pick_language; the switch
@@ -15,24 +15,24 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
-from . import query_pages
-from .html import render
+from . import links_page, query_pages, seo
+from .html import page
+from .kinds import Kinds
+from .kinds import routes as kinds_routes
+from .sparql_page import catalogue
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
 from ..sparql.engine import json_rows
-from .search import DEFAULT_LIMIT, SearchIndex, SiteSearch, hit_json
+from .search import DEFAULT_LIMIT, PAGE_SIZE, SearchIndex, SiteSearch, hit_json
 from .views import href
 
 log = logging.getLogger("ict_diplomacy.pages")
 
-STATIC = Path(__file__).parent / "static"
 VOID = "http://rdfs.org/ns/void#"
-HTML_HEADERS = {"Vary": "Accept-Language, Cookie"}
 COOKIE_AGE = 365 * 24 * 3600
 MAIN_CLASSES = tuple(ICTD + name for name in (
     "Country", "InternationalOrganization", "GovernmentAgency", "Person", "Conference", "MinisterialMeeting",
@@ -48,14 +48,6 @@ SELECT ?doc ?label ?page ?licence WHERE {{
 COUNTS_QUERY = f"""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   ?s a ?class FILTER(STRSTARTS(STR(?s), "{ID_BASE}")) }} GROUP BY ?class"""
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-def page(name: str, request: Request, lang: str, status: int = 200, **context) -> HTMLResponse:
-    """A rendered page; `here` is this URL without `lang`, for the language switch."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    here = request.url.path + ("?" + urlencode(kept) if kept else "")
-    html = render(name, lang=lang, path=request.url.path, here=here, **context)
-    return HTMLResponse(html, status_code=status, headers=HTML_HEADERS)
 
 
 # ---------------------------------------------------------------- the dataset in figures
@@ -110,8 +102,8 @@ def landing_view(summary: dict, index: SearchIndex, type_labels: dict, lang: str
     examples = []
     for iri in figures.get("examples", []):
         entry = index.entries.get(iri)
-        text = (entry.labels.get(lang) or next(iter(entry.labels.values()), iri)) if entry else iri
-        examples.append({"href": href(iri), "label": text})
+        if entry is not None and entry.labels:  # a retired identifier has no name to show
+            examples.append({"href": href(iri), "label": entry.labels.get(lang) or next(iter(entry.labels.values()))})
     return {
         "triples": format_number(str(figures["triples"])), "triples_raw": figures["triples"],
         "entities": format_number(str(figures.get("entities") or sum(counts.values()))),
@@ -125,6 +117,14 @@ def landing_view(summary: dict, index: SearchIndex, type_labels: dict, lang: str
 
 # ---------------------------------------------------------------- routes
 
+def _whole(raw: str | None, default: int, least: int = 1) -> int:
+    """A whole-number parameter (a page, a limit, an offset); the default when it is not one."""
+    try:
+        return max(least, int(raw)) if raw else default
+    except ValueError:
+        return default
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go back to (never another site), without its `lang` parameter."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -134,36 +134,61 @@ def safe_next(target: str | None) -> str:
     return parts.path + ("?" + urlencode(kept) if kept else "")
 
 
+def search_routes(search: SiteSearch) -> list[BaseRoute]:
+    """`/search` (a page of PAGE_SIZE hits with the true total) and `/api/search` (JSON, with
+    `total`, `offset` and the `next` URL)."""
+
+    async def search_page(request: Request) -> Response:
+        lang = pick_language(request)
+        q = (request.query_params.get("q") or "").strip()
+        found = (await search.index()).search(q) if q else []
+        pages = max(1, -(-len(found) // PAGE_SIZE))
+        number = min(pages, _whole(request.query_params.get("page"), 1))
+        shown = found[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        hits = [hit_json(h, lang, search.type_labels) for h in shown]
+        api_url = "/api/search?" + urlencode({"q": q, "lang": lang})
+        return page("search.html", request, lang, search_query=q, query=q, hits=hits, total=len(found),
+                    first=(number - 1) * PAGE_SIZE + 1, number=number, pages=pages,
+                    alternates=[("json", "application/json", api_url)])
+
+    async def search_api(request: Request) -> Response:
+        lang = pick_language(request)
+        q = (request.query_params.get("q") or "").strip()
+        limit = max(1, min(200, _whole(request.query_params.get("limit"), DEFAULT_LIMIT)))
+        offset = _whole(request.query_params.get("offset"), 0, least=0)
+        found = (await search.index()).search(q) if q else []
+        hits = [hit_json(h, lang, search.type_labels) for h in found[offset:offset + limit]]
+        more = offset + limit < len(found)
+        following = "/api/search?" + urlencode({"q": q, "lang": lang, "limit": limit, "offset": offset + limit})
+        return JSONResponse({"query": q, "lang": lang, "total": len(found), "offset": offset, "count": len(hits),
+                             "next": following if more else None, "results": hits},
+                            headers={"Vary": "Accept-Language, Cookie"})
+
+    return [Route("/search", search_page, methods=["GET", "HEAD"], name="search"),
+            Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search")]
+
+
 def routes(site) -> list[BaseRoute]:
     search = SiteSearch(site)
     summary = Summary(site, search)
+
+    async def type_labels() -> dict:
+        await search.index()
+        return search.type_labels
+
+    kinds = Kinds(site, type_labels)
+
+    async def page_paths() -> list[str]:
+        stored = [f"/queries/{name}" for name in (catalogue() or {})]
+        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored
 
     async def landing(request: Request) -> Response:
         lang = pick_language(request)
         index = await search.index()
         view = landing_view(await summary.get(), index, search.type_labels, lang)
         described = [("void", "text/turtle", "/.well-known/void.ttl"), ("catalog", "text/turtle", "/catalog.ttl")]
-        return page("landing.html", request, lang, view=view, alternates=described if site.release else [])
-
-    async def search_page(request: Request) -> Response:
-        lang = pick_language(request)
-        q = (request.query_params.get("q") or "").strip()
-        index = await search.index()
-        hits = [hit_json(h, lang, search.type_labels) for h in index.search(q)] if q else []
-        api_url = "/api/search?" + urlencode({"q": q, "lang": lang})
-        return page("search.html", request, lang, query=q, hits=hits, alternates=[("json", "application/json", api_url)])
-
-    async def search_api(request: Request) -> Response:
-        lang = pick_language(request)
-        q = (request.query_params.get("q") or "").strip()
-        try:
-            limit = max(1, min(200, int(request.query_params.get("limit", DEFAULT_LIMIT))))
-        except ValueError:
-            limit = DEFAULT_LIMIT
-        index = await search.index()
-        hits = [hit_json(h, lang, search.type_labels) for h in index.search(q, limit)] if q else []
-        return JSONResponse({"query": q, "lang": lang, "count": len(hits), "results": hits},
-                            headers={"Vary": "Accept-Language, Cookie"})
+        return page("landing.html", request, lang, view=view, alternates=described if site.release else [],
+                    jsonld=seo.dataset_jsonld(site, request, lang), cite=seo.citation(site, request, lang))
 
     async def switch(request: Request) -> Response:
         lang = request.path_params["lang"]
@@ -177,9 +202,10 @@ def routes(site) -> list[BaseRoute]:
 
     return [
         Route("/", landing, methods=["GET", "HEAD"], name="landing"),
-        Route("/search", search_page, methods=["GET", "HEAD"], name="search"),
-        Route("/api/search", search_api, methods=["GET", "HEAD"], name="api-search"),
+        *search_routes(search),
         Route("/lang/{lang}", switch, methods=["GET", "HEAD"], name="language"),
         *query_pages.routes(site, page),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *links_page.routes(site, page, search),
+        *kinds_routes(site, kinds),
+        *seo.routes(site, page_paths),
     ]

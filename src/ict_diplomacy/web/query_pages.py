@@ -23,7 +23,7 @@ from ..sparql import queries
 from ..sparql.text import with_values
 from .deref import labels_query
 from ..errors import HttpError, NotFound, QueryDefinitionError
-from .i18n import format_date, format_number, pick_language
+from .i18n import column_label, format_date, format_number, notation_for, pick_language
 from ..project import PREFIXES, Project
 from .views import Graph
 
@@ -62,7 +62,8 @@ def cell(term: dict | None, lang: str, graph: Graph, label: dict | None = None) 
     if term["type"] == "uri":
         link = graph.link(term["value"], lang)
         if label:
-            link = {**link, "label": label["value"], "lang": label.get("xml:lang")}
+            tag = label.get("xml:lang")
+            link = {**link, "label": notation_for(label["value"], tag or ""), "lang": tag}
         return link
     if term["type"] == "bnode":
         return {"literal": "_:" + term["value"]}
@@ -71,7 +72,7 @@ def cell(term: dict | None, lang: str, graph: Graph, label: dict | None = None) 
         return {"literal": date, "time": value}
     if datatype in (XSD + "decimal", XSD + "integer"):
         return {"literal": format_number(value), "raw": value}
-    return {"literal": value, "lang": term.get("xml:lang")}
+    return {"literal": notation_for(value, term.get("xml:lang") or ""), "lang": term.get("xml:lang")}
 
 
 def table_view(data: dict, columns: list[str], lang: str, graph: Graph) -> dict:
@@ -80,7 +81,8 @@ def table_view(data: dict, columns: list[str], lang: str, graph: Graph) -> dict:
     rows = []
     for binding in data["results"]["bindings"]:
         rows.append([cell(binding.get(c), lang, graph, binding.get(c + "Label")) for c in shown])
-    return {"columns": shown, "rows": rows, "truncated": bool(data.get("truncated"))}
+    return {"columns": [{"name": c, "label": column_label(c, lang)} for c in shown],
+            "rows": rows, "truncated": bool(data.get("truncated"))}
 
 
 async def labelled_graph(site, data: dict) -> Graph:
@@ -118,7 +120,7 @@ async def form_view(query: queries.StoredQuery, raw: dict[str, str], lang: str, 
         current = raw.get(name, param.default)
         if current and param.type == "iri":
             current = queries.expand(current)
-        fields.append({"name": name, "required": param.default is None, "value": current or "",
+        fields.append({"name": name, "label": column_label(name, lang), "required": param.default is None, "value": current or "",
                        "description": param.description.get(lang), "options": await options.of(param, lang),
                        "hint": param.example or INPUT_HINTS.get(param.datatype, ""),
                        "datatype": None if param.type == "iri" else queries.compact(param.datatype)})
@@ -129,6 +131,9 @@ def links(query: queries.StoredQuery, raw: dict[str, str], bindings) -> dict:
     """Downloads through the API with the same parameters, and the query text for the editor."""
     downloads = [{"format": f, "href": f"/api/queries/{query.name}?" + urlencode({**raw, "format": f})}
                  for f in DOWNLOADS[query.kind]]
+    if "csv" in DOWNLOADS[query.kind]:
+        downloads.append({"format": "csv", "excel": True,
+                          "href": f"/api/queries/{query.name}?" + urlencode({**raw, "format": "csv", "bom": "1"})})
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")).strip()
     body = f"# {query.title['en']}\n# {query.title['ja']}\n{body}\n"
     text = with_values(body, bindings) if bindings else body
@@ -159,7 +164,7 @@ def routes(site, page) -> list[BaseRoute]:
         raw = chosen_values(request, query, lang)
         state = {"query": summary(query, lang), "fields": await form_view(query, raw, lang, options),
                  "table": None, "boolean": None, "error": None, "note": None, "bindings": None}
-        refused = query.federated and queries.WIKIDATA_ENDPOINT not in allowed
+        refused = any(queries.ENDPOINTS[key] not in allowed for key in query.services)
         status = 200
         if refused:
             state["note"] = "federated"

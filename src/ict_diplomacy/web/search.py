@@ -1,12 +1,14 @@
 """Finding resources by name: `/search?q=` (HTML, works without JavaScript) and `/api/search?q=` (JSON).
 
 The index holds every label, alternative label (acronyms such as "WRC-19", "APT") and notation of
-the resources under `id/`, read from the store once per release through `site.engine` (so remote
-mode works) on the first search. Matching is on NFKC-folded, case-folded text, so full-width and
-half-width forms match. Ranking: exact match of a name first, then a name starting with the query,
-then a word of a name starting with it, then the query anywhere in a name; ties go to the more
-important kinds (countries, organizations, events before statistics and source sections), then
-to the shorter name."""
+the resources under `id/`, and their descriptions, read from the store once per release through
+`site.engine` (so remote mode works) on the first search. Matching is on NFKC-folded, case-folded
+text, so full-width and half-width forms match, and again with hyphens, spaces and punctuation left
+out, so `wrc19` finds WRC-19. Ranking: exact match of a name first, then a name starting with the
+query, then a word of a name starting with it, then the query anywhere in a name, then in a
+description; ties go to the more important kinds (countries, organizations, events before
+statistics and source sections), then to the shorter name. Every hit is kept: pages show them
+`PAGE_SIZE` at a time with the true total."""
 
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .i18n import other_language
+from .i18n import notation_for, other_language
 from ..project import ICTD, ID_BASE, PREFIXES
 from ..sparql.engine import json_rows
 from .views import href
 
 MAX_QUERY = 200
 DEFAULT_LIMIT = 50
+PAGE_SIZE = 20
 # Kinds of resources people look for first; anything else ranks after them.
 LOW_PRIORITY = {ICTD + name for name in ("Statistic", "MonetaryAmount", "SourceSection", "SourceDocument",
                                          "Period", "Unit", "NumericQualifier", "Status", "AppointmentKind",
@@ -36,17 +39,25 @@ SELECT ?s ?name ?kind WHERE {{
   UNION {{ ?s skos:altLabel ?name BIND("alt" AS ?kind) }}
   UNION {{ ?s skos:notation ?name BIND("alt" AS ?kind) }}
   UNION {{ ?s ictd:notation ?name BIND("alt" AS ?kind) }}
+  UNION {{ ?s <{PREFIXES['dct']}description> ?name BIND("description" AS ?kind) }}
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"))
 }}"""
 CLASS_LABELS_QUERY = f"""SELECT ?c ?label WHERE {{ ?c a <{PREFIXES['owl']}Class> ; <{PREFIXES['rdfs']}label> ?label }}"""
 TYPES_QUERY = f"""SELECT ?s ?type WHERE {{ ?s a ?type FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}")) }}"""
-MATCH_NAMES = ("exact", "prefix", "word", "substring")
+MATCH_NAMES = ("exact", "prefix", "word", "substring", "description")
+DESCRIPTION = MATCH_NAMES.index("description")
 _WORD_START = re.compile(r"[\s\-‐(（/・,]")
+_NOT_LETTERS = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
     """Text as it is compared: NFKC (full-width Ａ and half-width ｶ become A and カ), case-folded."""
     return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def squash(folded: str) -> str:
+    """Folded text without hyphens, spaces and punctuation: `wrc-19` and `wrc 19` are `wrc19`."""
+    return _NOT_LETTERS.sub("", folded)
 
 
 @dataclass
@@ -55,6 +66,8 @@ class Entry:
     labels: dict[str, str] = field(default_factory=dict)   # language → label
     names: list[str] = field(default_factory=list)         # every name, as written
     folded: list[str] = field(default_factory=list)
+    squashed: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)  # folded
     types: list[str] = field(default_factory=list)
 
     @property
@@ -85,23 +98,28 @@ class SearchIndex:
         entries: dict[str, Entry] = {}
         for row in names:
             entry = entries.setdefault(row["s"]["value"], Entry(row["s"]["value"]))
-            name, tag = row["name"]["value"], row["name"].get("xml:lang", "")
-            if row["kind"]["value"] == "label" and tag:
-                entry.labels.setdefault(tag, name)
+            name, tag, kind = row["name"]["value"], row["name"].get("xml:lang", ""), row["kind"]["value"]
+            if kind == "description":
+                entry.descriptions.append(fold(name))
+                continue
+            if kind == "label" and tag:
+                entry.labels.setdefault(tag, notation_for(name, tag))
             if name not in entry.names:
-                entry.names.append(name)
+                entry.names.append(notation_for(name, tag))
                 entry.folded.append(fold(name))
+                entry.squashed.append(squash(fold(name)))
         for row in types:
             if row["s"]["value"] in entries:
                 entries[row["s"]["value"]].types.append(row["type"]["value"])
         return cls(entries)
 
-    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+    def search(self, query: str) -> list[Hit]:
+        """Every resource that matches, best first."""
         wanted = fold(query)[:MAX_QUERY]
         if not wanted:
             return []
-        hits = [hit for entry in self.entries.values() if (hit := _best_match(entry, wanted))]
-        return sorted(hits, key=Hit.key)[:limit]
+        hits = [hit for entry in self.entries.values() if entry.names and (hit := _best_match(entry, wanted))]
+        return sorted(hits, key=Hit.key)
 
 
 def _match(name: str, wanted: str) -> int | None:
@@ -115,9 +133,20 @@ def _match(name: str, wanted: str) -> int | None:
     return 2 if _WORD_START.match(name[position - 1]) else 3
 
 
+def _squashed_match(name: str, wanted: str) -> int | None:
+    if not wanted:
+        return None
+    return 0 if name == wanted else 1 if name.startswith(wanted) else 3 if wanted in name else None
+
+
 def _best_match(entry: Entry, wanted: str) -> Hit | None:
     found = [(rank, entry.names[i]) for i, name in enumerate(entry.folded)
              if (rank := _match(name, wanted)) is not None]
+    compact = squash(wanted)
+    found += [(rank, entry.names[i]) for i, name in enumerate(entry.squashed)
+              if (rank := _squashed_match(name, compact)) is not None]
+    if not found and any(wanted in text for text in entry.descriptions):
+        found = [(DESCRIPTION, entry.names[0])]
     if not found:
         return None
     rank, name = min(found, key=lambda f: (f[0], len(f[1])))

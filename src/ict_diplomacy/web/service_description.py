@@ -12,6 +12,7 @@ from .. import formats
 from ..project import BASE
 from ..settings import Settings
 from .site import Site
+from .sparql_page import sparql_page
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -21,14 +22,20 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 LIMITS = "https://w3id.org/ict-diplomacy/service#"
 SPARQL_FORMATS = formats.offers(formats.SELECT) + formats.offers(formats.GRAPH)
+DESCRIPTION_FORMATS = formats.offers(formats.GRAPH)
 
 
 def service_description(site: Site, request: Request) -> Response:
-    """The SPARQL 1.1 Service Description of this endpoint, in the RDF format Accept prefers."""
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    """The SPARQL 1.1 Service Description of this endpoint, in the RDF format Accept (or
+    ?format=) prefers; a browser, naming text/html above every RDF format, gets the page."""
+    asked = request.query_params.get("format")
+    fmt = formats.named(asked, DESCRIPTION_FORMATS) if asked else formats.negotiate(
+        request.headers.get("accept", "*/*"), [*DESCRIPTION_FORMATS, formats.HTML])
+    if fmt is formats.HTML:
+        return sparql_page(site, request)
+    fmt = fmt or formats.TURTLE  # SPARQL clients that ask for results get Turtle
+    endpoint = ox.NamedNode((site.settings.public_url or BASE).rstrip("/") + "/sparql")  # never the Host header
     triples = description_triples(site, endpoint)
-    # browsers and SPARQL clients that ask for results get Turtle
-    fmt = formats.negotiate(request.headers.get("accept", "*/*"), formats.offers(formats.GRAPH)) or formats.TURTLE
     prefixes = {"sd": SD, "void": VOID, "formats": FORMATS_NS, "limit": LIMITS,
                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
     triples.sort(key=lambda t: (isinstance(t.subject, ox.BlankNode), str(t.subject)))
@@ -60,7 +67,7 @@ def _limit_triples(settings: Settings, endpoint: ox.NamedNode) -> list[ox.Triple
         triples.append(ox.Triple(prop, RDFS_COMMENT, ox.Literal(row["help"], language="en")))
         value = values[row["name"]]
         for item in (value if isinstance(value, list) else [value]):
-            if item == "":  # a setting left empty (no endpoint, no default graph) is not a value
+            if item == "":  # a setting left empty (no remote endpoint, no default graph, no public URL)
                 continue
             triples.append(ox.Triple(endpoint, prop, _literal(item)))
     return triples

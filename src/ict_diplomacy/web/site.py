@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.responses import Response
+
+from .. import formats
 from ..publish.release import Release
 from ..settings import Settings
 from ..sparql.connect import open_engine
-from ..sparql.engine import Engine
+from ..sparql.engine import Engine, QueryResult
+from .http import AnswerBuffer, HeldResponse
 
 
 @dataclass
@@ -18,15 +22,32 @@ class Site:
     release: Path | None          # the local release dir (dumps, manifest, catalog files); None if unavailable
     manifest: dict
     etag: str                     # strong ETag of the release, e.g. '"<release id>"'
+    opened: Release | None = None  # the release as opened (pinned by a server until close())
+    answers: AnswerBuffer | None = None  # the bytes of answers held for clients (answer_buffer_mb)
+
+    async def close(self) -> None:
+        """Stop the engine and unpin the release."""
+        await self.engine.close()
+        if self.opened is not None and self.opened.pin is not None:
+            self.opened.pin.release()
+
+    def answer(self, result: QueryResult, headers: dict[str, str]) -> Response:
+        """A query's answer, counted in the answer buffer while the client reads it."""
+        if self.answers is None:
+            self.answers = AnswerBuffer(self.settings.answer_buffer_mb << 20)
+        fmt = formats.by_media_type(result.media_type)
+        return HeldResponse(result.body, self.answers, 2 * self.settings.query_timeout,
+                            media_type=fmt.content_type if fmt else result.media_type, headers=headers)
 
 
 def site_of(settings: Settings, engine: Engine, release: Release | None) -> Site:
     if release is None:
         return Site(settings, engine, None, {}, '"no-release"')
-    return Site(settings, engine, release.path, release.manifest, release.etag)
+    return Site(settings, engine, release.path, release.manifest, release.etag, release)
 
 
 async def open_site(settings: Settings, release: Path | None) -> Site:
-    """The site over the release at `release` (a link), with the engine the settings ask for."""
-    found = Release.find(release)
+    """The site over the release at `release` (a link), pinned (see publish/release.py), with the
+    engine the settings ask for."""
+    found = Release.find(release, pinned=True)
     return site_of(settings, await open_engine(settings, found), found)

@@ -12,12 +12,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from ..publish.description import LINK_PREDICATES, link_target
 from ..publish.dumps import DUMP_PREFIXES
 from .i18n import (
     LANGUAGES,
     format_date,
     format_number,
     format_yen,
+    notation_for,
     other_language,
     qualify,
 )
@@ -64,18 +66,15 @@ KNOWN_LABELS = {
     PREFIXES["qb"] + "DataSet": {"ja": "データセット", "en": "data set"},
 }
 
-# Links to other datasets: IRI prefix → the name of the dataset they lead to.
-LINK_TARGETS = (
-    ("http://www.wikidata.org/entity/", {"ja": "Wikidata", "en": "Wikidata"}),
-    ("http://publications.europa.eu/resource/authority/country/", {"ja": "EU 国・地域典拠", "en": "EU country authority"}),
-    ("http://eurovoc.europa.eu/", {"ja": "EuroVoc", "en": "EuroVoc"}),
-)
-OUTBOUND = {PREFIXES["owl"] + "sameAs", SKOS + "exactMatch", SKOS + "closeMatch"}
+OUTBOUND = set(LINK_PREDICATES)  # links to other datasets; description.LINK_TARGETS names where they lead
 ISO_CODES = {ICTD + "isoAlpha2": "ISO 3166-1 alpha-2", ICTD + "isoAlpha3": "ISO 3166-1 alpha-3",
              ICTD + "isoNumeric": "ISO 3166-1 numeric"}
 ISO_PAGE = "https://www.iso.org/obp/ui/#iso:code:3166:{}"
 DESCRIPTIONS = (DCT + "description", SKOS + "definition", PREFIXES["rdfs"] + "comment")
 SHOWN_ELSEWHERE = {LABEL, RDF_TYPE, DCT + "source", *DESCRIPTIONS, *ISO_CODES}
+NOTATIONS = {ICTD + "notation", SKOS + "notation"}
+# Properties shown first, in this order (the others follow by label): when before what.
+FIRST_PROPERTIES = (ICTD + "date", ICTD + "startDate", ICTD + "endDate")
 YEN_VALUES = ((SCHEMA + "value", SCHEMA + "currency", "JPY"), (ICTD + "value", ICTD + "unit", ICTD + "Yen"))
 
 
@@ -116,7 +115,8 @@ class Graph:
     def add_labels(self, triples: list[ox.Triple]) -> None:
         for t in triples:
             if isinstance(t.object, ox.Literal):
-                self.labels.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
+                tag = t.object.language or ""
+                self.labels.setdefault(t.subject.value, {}).setdefault(tag, notation_for(t.object.value, tag))
 
     def objects(self, subject: str, predicate: str) -> list:
         return self._objects.get((subject, predicate), [])
@@ -157,6 +157,8 @@ class Graph:
                 text = qualify(text, self.qualifier(subject), lang)
             return {"literal": text, "raw": term.value}
         shown = None if datatype in (None, PREFIXES["xsd"] + "string") else compact(datatype)
+        if predicate in NOTATIONS:
+            return {"literal": notation_for(term.value, lang), "datatype": shown}
         return {"literal": term.value, "lang": term.language or None, "datatype": shown}
 
     def is_yen(self, subject: str, predicate: str | None) -> bool:
@@ -203,7 +205,20 @@ def resource_view(graph: Graph, iri: str, lang: str) -> dict:
                      for p, subjects in sorted(incoming.items(), key=lambda i: graph.link(i[0], lang)["label"].lower())],
         "sources": [source_chain(graph, s.value, lang) for s in outgoing.get(DCT + "source", [])
                     if isinstance(s, ox.NamedNode)],
+        "listing": kind_listing(graph, iri),
     }
+
+
+def kind_listing(graph: Graph, iri: str) -> dict | None:
+    """The list of the resource's kind (`/id/country/` for id/country/BR, and for id/topic, the
+    scheme whose members are id/topic/…); None when there is no such list."""
+    local = (local_path(iri) or "").removeprefix("/id/")
+    if local == (local_path(iri) or "") or not local:
+        return None
+    kind = local.split("/")[0]
+    if "/" in local or any(t.subject.value.startswith(iri + "/") for t in graph.triples):
+        return {"kind": kind, "href": f"/id/{kind}/"}
+    return None
 
 
 def _descriptions(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]:
@@ -230,13 +245,18 @@ def _properties(graph: Graph, iri: str, outgoing: dict, lang: str) -> list[dict]
                   if not (predicate in OUTBOUND and _target(o) is not None)]
         if values:
             rows.append({"predicate": graph.link(predicate, lang), "values": ordered(in_language(values, lang), lang)})
-    return sorted(rows, key=lambda row: row["predicate"]["label"].lower())
+    def order(row: dict) -> tuple:
+        iri = row["predicate"]["iri"]
+        first = FIRST_PROPERTIES.index(iri) if iri in FIRST_PROPERTIES else len(FIRST_PROPERTIES)
+        return first, row["predicate"]["label"].lower()
+    return sorted(rows, key=order)
 
 
 def _target(term) -> dict | None:
     if not isinstance(term, ox.NamedNode):
         return None
-    return next((names for prefix, names in LINK_TARGETS if term.value.startswith(prefix)), None)
+    target = link_target(term.value)
+    return target.names if target else None
 
 
 def _outbound(graph: Graph, outgoing: dict, lang: str) -> list[dict]:
@@ -245,7 +265,7 @@ def _outbound(graph: Graph, outgoing: dict, lang: str) -> list[dict]:
         for term in outgoing[predicate]:
             names = _target(term)
             if names:
-                links.append({"dataset": names[lang], "href": term.value, "label": term.value.rsplit("/", 1)[-1],
+                links.append({"dataset": names[lang], "href": term.value, "label": term.value.rstrip("/").rsplit("/", 1)[-1],
                               "relation": graph.link(predicate, lang)["label"]})
     for predicate, scheme in ISO_CODES.items():
         for term in outgoing.get(predicate, []):

@@ -9,10 +9,8 @@ import math
 from ..project import Project
 from ..sparql.engine import json_rows
 from . import assets
-from .activities import JAPAN, PROLOGUE, involves_country, link, of_kind, pick
+from .activities import JAPAN, PROLOGUE, involvement, link, pick
 from .i18n import messages
-
-MAP_KINDS = ("Activity", "Agreement")
 
 PALETTE = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # sequential blues, light to dark
 
@@ -25,13 +23,12 @@ MAP_WIDTH = 960
 TABLE_ROWS = 15  # the table of countries is set in columns of this many rows
 
 
-def counts_query() -> str:
-    """Activities with Japan per country: distinct activities involving each other country."""
-    return PROLOGUE + f"""SELECT ?country ?numeric (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+def countries_query() -> str:
+    """Every country but Japan, with its ISO numeric code."""
+    return PROLOGUE + f"""SELECT ?country ?numeric WHERE {{
   ?country a ictd:Country . OPTIONAL {{ ?country ictd:isoNumeric ?numeric }}
-  OPTIONAL {{ {of_kind('?r', MAP_KINDS)} {involves_country('?r', '?country')} }}
   FILTER(?country != <{JAPAN}>)
-}} GROUP BY ?country ?numeric"""
+}}"""
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
@@ -166,10 +163,13 @@ def activities_text(count: int, lang: str) -> str:
     return ui["activity_one"] if count == 1 else ui["activities"].format(n=count)
 
 
-async def country_counts(site) -> list[dict]:
-    rows = await json_rows(site.engine, counts_query())
+async def country_counts(site, catalogue) -> list[dict]:
+    """Each country with the number of activities, documents and series that involve it
+    (activities.involvement: the items of the country's profile)."""
+    involved = await involvement(site, catalogue)
+    rows = await json_rows(site.engine, countries_query())
     return [{"iri": r["country"]["value"], "numeric": r.get("numeric", {}).get("value"),
-             "count": int(r["n"]["value"])} for r in rows]
+             "count": sum(r["country"]["value"] in countries for countries in involved.values())} for r in rows]
 
 
 def map_view(project: Project, counts: list[dict], names: dict, lang: str) -> dict:

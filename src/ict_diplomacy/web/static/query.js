@@ -36,6 +36,17 @@
   if (first) {
     open(first, config.query);
   }
+  // Result links to our IRIs open this server's pages (in the page's language), not w3id.org.
+  var base = config.base;
+  function localLinks(root) {
+    root.querySelectorAll('a[href^="' + base + '"]').forEach(function (anchor) {
+      var local = new URL("/" + anchor.getAttribute("href").slice(base.length), window.location.href);
+      local.searchParams.set("lang", config.lang);
+      anchor.href = local.pathname + local.search + local.hash;
+      anchor.removeAttribute("target");
+    });
+  }
+  new MutationObserver(function () { localLinks(host); }).observe(host, { childList: true, subtree: true });
   document.getElementById("plain-editor").hidden = true;
   host.dataset.ready = "true";
 
