@@ -329,7 +329,7 @@ async def _check_instance(param: Param, term: ox.NamedNode, engine: Engine) -> N
 
 OPTIONS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
            "SELECT ?value ?label ?class ?lang WHERE { ?value a/rdfs:subClassOf* ?class "
-           "OPTIONAL { ?value rdfs:label ?label FILTER(lang(?label) = ?lang) } } ORDER BY ?label ?value")
+           "OPTIONAL { ?value rdfs:label ?label FILTER(lang(?label) = ?lang) } } ORDER BY STR(?label) ?value")
 
 
 async def options(param: Param, engine: Engine, lang: str = "en") -> list[tuple[str, str]]:
