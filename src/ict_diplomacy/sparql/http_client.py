@@ -4,9 +4,10 @@ per request, and answers read with httptools (llhttp, in C) under the limits of 
 A request is written in one piece on a connection with TCP_NODELAY, so a small query costs one
 round trip and no Nagle delay (httpx took 3 ms for an `ASK {}` that this client sends in 0.15 ms
 to the same Oxigraph server). While an answer is read it is bounded: past `max_bytes` the
-connection is closed and the answer refused (ResultTooLarge); with `max_lines`, reading stops
-after that many lines of a line-based format (TSV, N-Triples) and the connection is closed,
-which also stops an upstream that evaluates lazily. `Call.abandon()` is what the engine calls
+connection is closed and the answer refused (ResultTooLarge); with `cut_after`, reading stops
+after that many separators (the line ends of TSV or N-Triples, the `},{"` between the solutions
+of a compact SPARQL JSON) and the connection is closed, which also stops an upstream that
+evaluates lazily. `Call.abandon()` is what the engine calls
 when the deadline has passed: a connection still receiving data is closed at once (the upstream
 stops at its next write); one whose upstream is still computing (nothing sent yet) stays open,
 so the engine can count the query as running upstream until `finished`. A pooled connection the
@@ -30,7 +31,8 @@ class Reply:
     status: int
     headers: dict[str, str]      # names in lower case
     body: bytes
-    cut: bool = False            # reading stopped at max_lines: more followed
+    cut: bool = False            # reading stopped at cut_after separators (kept up to the last one's first byte)
+    as_sent: bool = False        # the client's format, asked for and passed on as the upstream wrote it
 
     @property
     def media_type(self) -> str:
@@ -42,7 +44,8 @@ class Request:
     body: bytes                  # an application/x-www-form-urlencoded form
     accept: str
     max_bytes: int
-    max_lines: int | None = None
+    cut_after: int | None = None
+    separator: bytes = b"\n"
 
 
 class ConnectionClosed(ConnectionError):
@@ -67,7 +70,8 @@ class Connection(asyncio.Protocol):
         self.finished: asyncio.Future[None] = loop.create_future()   # the answer or the connection ended
         self.headers: dict[str, str] = {}
         self._chunks: list[bytes] = []
-        self._size = self._lines = 0
+        self._size = self._seen = 0
+        self._tail = b""
         self._request: Request | None = None
         self._received = self._abandoned = self._framed = self._keep = False
 
@@ -115,9 +119,12 @@ class Connection(asyncio.Protocol):
             self.close()
             return
         self._chunks.append(body)
-        if self._request.max_lines is not None and self.parser.get_status_code() < 400:
-            self._lines += body.count(b"\n")
-            if self._lines >= self._request.max_lines:
+        request = self._request
+        if request.cut_after is not None and self.parser.get_status_code() < 400:
+            window = self._tail + body  # a separator may straddle two chunks
+            self._seen += window.count(request.separator)
+            self._tail = window[max(0, len(window) - len(request.separator) + 1):]
+            if self._seen >= request.cut_after:
                 self._complete(cut=True)
 
     def on_message_complete(self) -> None:
@@ -149,7 +156,7 @@ class Connection(asyncio.Protocol):
             return
         body = b"".join(self._chunks)
         if cut:
-            body = body[:_end_of_line(body, self._request.max_lines)]
+            body = body[:_cut_at(body, self._request.separator, self._request.cut_after)]
         self.reply.set_result(Reply(self.parser.get_status_code(), self.headers, body, cut))
         if cut or self._abandoned or not self._keep:
             self.close()
@@ -167,10 +174,11 @@ class Connection(asyncio.Protocol):
             self.finished.set_result(None)
 
 
-def _end_of_line(data: bytes, lines: int) -> int:
+def _cut_at(data: bytes, separator: bytes, count: int) -> int:
+    """Just after the first byte of the `count`th separator."""
     end = -1
-    for _ in range(lines):
-        end = data.index(b"\n", end + 1)
+    for _ in range(count):
+        end = data.index(separator, end + 1)
     return end + 1
 
 

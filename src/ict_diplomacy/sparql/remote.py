@@ -46,6 +46,7 @@ log = logging.getLogger("ict_diplomacy.remote")
 ABANDONED_LIMIT_S = 60.0          # the longest a slot waits for an upstream to let go of an abandoned query
 IN_THREAD_BYTES = 256 << 10       # answers larger than this are converted off the event loop
 PROBE = "ASK {}"
+JSON_SEPARATOR = b'},{"'   # between two solutions of a compact SPARQL JSON (Oxigraph's)
 TSV_TYPE, JSON_TYPE, NTRIPLES_TYPE = "text/tab-separated-values", "application/sparql-results+json", "application/n-triples"
 
 
@@ -59,6 +60,7 @@ class Upstream:
     deadline: str = ""       # "ms", "s", "whole-s" or "duration" (QLever's `9500ms`)
     row_cap: str = ""
     tsv: bool = False
+    compact_json: bool = False       # its SPARQL JSON has one `},{"` between solutions, and nowhere else
     service_in_graph: bool = False   # sends the default-graph-uri into SERVICE calls as a GRAPH
 
     def timeout_value(self, seconds: float) -> str:
@@ -69,7 +71,7 @@ class Upstream:
 
 UPSTREAMS = {u.name: u for u in (
     Upstream("virtuoso", deadline="ms", row_cap="maxrows", service_in_graph=True),   # its TSV drops tags and datatypes
-    Upstream("oxigraph", tsv=True),                           # no per-request timeout (--timeout-s)
+    Upstream("oxigraph", tsv=True, compact_json=True),        # no per-request timeout (--timeout-s)
     Upstream("fuseki", deadline="s", tsv=True),
     Upstream("graphdb", deadline="whole-s", tsv=True),        # RDF4J protocol
     Upstream("qlever", deadline="duration"),
@@ -106,7 +108,7 @@ class RemoteEngine:
         text = with_values(sparql, bindings)
         kind = _kind_of(text)
         fmt = choose(accept, kind)  # 406 before anything is forwarded
-        reply = await self._forward(text, kind, timeout, dataset, client)
+        reply = await self._forward(text, kind, timeout, dataset, client, fmt.results == JSON)
         if len(reply.body) > IN_THREAD_BYTES:
             return await asyncio.to_thread(_result, reply, kind, fmt, self.settings.max_rows)
         return _result(reply, kind, fmt, self.settings.max_rows)
@@ -129,7 +131,7 @@ class RemoteEngine:
     # ---------------------------------------------------------------- forwarding
 
     async def _forward(self, text: str, kind: str, timeout: float | None, dataset: Dataset | None = None,
-                       client: str = "") -> Reply:
+                       client: str = "", wants_json: bool = False) -> Reply:
         guard(text, self.settings)
         limit = self._gate.deadline(timeout)
         loop = asyncio.get_running_loop()
@@ -139,10 +141,13 @@ class RemoteEngine:
         await self._gate.take(max(0.0, deadline - loop.time()), client)
         call = None
         try:
-            upstream = await asyncio.wait_for(self._engine(), max(0.0, deadline - loop.time()))
-            self._refuse_what_it_answers_wrongly(text, upstream)
-            call = self._client.call(self._request(text, kind, upstream, deadline - loop.time(), dataset))
-            reply = await asyncio.wait_for(call.reply(), max(0.0, deadline - loop.time()))
+            async with asyncio.timeout_at(deadline):
+                upstream = await self._engine()
+                self._refuse_what_it_answers_wrongly(text, upstream)
+                request = self._request(text, kind, upstream, deadline - loop.time(), dataset, wants_json)
+                call = self._client.call(request)
+                reply = await call.reply()
+            reply.as_sent = request.separator == JSON_SEPARATOR
         except TimeoutError:
             self._linger(call, client)
             raise QueryTimeout(f"the query ran past the {limit:g} s limit and was stopped",
@@ -164,21 +169,21 @@ class RemoteEngine:
                 "run federated queries on the embedded store", detail={"upstream": upstream.name})
 
     def _request(self, text: str, kind: str, upstream: Upstream, remaining: float,
-                 dataset: Dataset | None = None) -> Request:
+                 dataset: Dataset | None = None, wants_json: bool = False) -> Request:
         text = text if dataset is None else without_dataset_clauses(text)  # the protocol's dataset replaces them
         form = [("query", f"BASE <{QUERY_BASE}>\n{text}"), *self._dataset(dataset)]
         if upstream.deadline:
             form.append(("timeout", upstream.timeout_value(remaining)))
-        max_rows = self.settings.max_rows
+        max_rows, body, limit = self.settings.max_rows, urlencode(form).encode(), self.settings.max_answer_bytes
         if kind == GRAPH:
-            accept, lines = NTRIPLES_TYPE, max_rows + 1
-        elif kind == SELECT and upstream.tsv:
-            accept, lines = TSV_TYPE, max_rows + 2     # the line of variables, then one more row than kept
-        else:
-            accept, lines = JSON_TYPE, None
-            if kind == SELECT and upstream.row_cap:
-                form.append((upstream.row_cap, str(max_rows + 1)))
-        return Request(urlencode(form).encode(), accept, self.settings.max_answer_bytes, lines)
+            return Request(body, NTRIPLES_TYPE, limit, max_rows + 1)
+        if kind == SELECT and wants_json and upstream.compact_json:  # passed on as written: max_rows separators
+            return Request(body, JSON_TYPE, limit, max_rows, JSON_SEPARATOR)   # mean one row more than kept
+        if kind == SELECT and upstream.tsv:  # the line of variables, then one more row than kept
+            return Request(body, TSV_TYPE, limit, max_rows + 2)
+        if kind == SELECT and upstream.row_cap:
+            body += b"&" + urlencode([(upstream.row_cap, str(max_rows + 1))]).encode()
+        return Request(body, JSON_TYPE, limit)
 
     def _dataset(self, dataset: Dataset | None) -> list[tuple[str, str]]:
         """The dataset parameters that give the upstream our dataset: the data is its default graph,
@@ -251,6 +256,8 @@ def _checked(reply: Reply, endpoint: str, limit: float) -> Reply:
 
 def _result(reply: Reply, kind: str, fmt, max_rows: int) -> QueryResult:
     """The answer in the format the client chose."""
+    if reply.as_sent and (passed := _json_as_sent(reply, max_rows)):
+        return passed
     try:
         if kind == GRAPH:
             triples, truncated = _graph(reply, max_rows)
@@ -271,6 +278,21 @@ def _result(reply: Reply, kind: str, fmt, max_rows: int) -> QueryResult:
     if truncated and target == JSON:
         body = b'{"truncated":true,' + body[1:]
     return QueryResult(body, fmt.media_type, tsv.count(b"\n") - 1, truncated, kind)
+
+
+def _json_as_sent(reply: Reply, max_rows: int) -> QueryResult | None:
+    """A compact SPARQL JSON answer passed on as the upstream wrote it, closed after the last kept
+    solution when reading stopped at the row cap; None when it is not a whole one (then it is
+    parsed, and refused if it does not parse)."""
+    body = reply.body + b"]}}" if reply.cut else reply.body
+    if not (body.startswith(b'{"head":') and body.endswith(b"]}}")):
+        return None
+    rows = 0 if b'"bindings":[]' in body else body.count(JSON_SEPARATOR) + 1
+    if rows > max_rows:
+        return None
+    if reply.cut:
+        body = b'{"truncated":true,' + body[1:]
+    return QueryResult(body, JSON_TYPE, rows, reply.cut, SELECT)
 
 
 def _solutions(reply: Reply, max_rows: int) -> tuple[bytes, bool]:
