@@ -118,4 +118,5 @@ def make_project(tmp_path):
     return make
 
 
-from tests.servers import ictd_server, oxigraph_server, remote_server, tight_server  # noqa: E402,F401 - shared real servers
+from tests.servers import ictd_server, oxigraph_server, remote_server, tight_server, stand_ins, wikidata  # noqa: E402,F401 - shared real servers
+from tests.virtuoso import virtuoso_remote_server, virtuoso_server  # noqa: E402,F401 - one Virtuoso per session

@@ -131,3 +131,37 @@ def remote_server(release, oxigraph_server, tmp_path_factory):
     options = (*MAIN_OPTIONS, "--sparql-endpoint", oxigraph_server.base + "/query")
     with running(ictd_command(release, *options), "/sparql", tmp_path_factory.mktemp("logs") / "remote.log") as server:
         yield server
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STAND_IN_FIXTURES = {"wikidata": "wikidata.ttl", "gbizinfo": "gbizinfo.trig", "eu-corporate-body": "eu-corporate-body.ttl"}
+
+
+def serve_fixture(tmp_path_factory, name: str):
+    """An `oxigraph serve-read-only` on 127.0.0.1 holding one fixture file; yields its query URL."""
+    import pyoxigraph as ox
+    location = tmp_path_factory.mktemp(name) / "store"
+    standin = ox.Store(str(location))
+    path = FIXTURES / STAND_IN_FIXTURES[name]
+    standin.load(path=str(path), format=ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE)
+    standin.flush()
+    del standin  # release the lock before the server opens it
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
+    with running(command, "/", tmp_path_factory.mktemp("logs") / f"{name}.log") as server:
+        yield server.base + "/query"
+
+
+@pytest.fixture(scope="session")
+def wikidata(tmp_path_factory):
+    """A local server holding the Wikidata-shaped fixture triples."""
+    yield from serve_fixture(tmp_path_factory, "wikidata")
+
+
+@pytest.fixture(scope="session")
+def stand_ins(wikidata, tmp_path_factory):
+    """A local stand-in for every link target with an endpoint: target key -> query URL."""
+    servers = {key: serve_fixture(tmp_path_factory, key) for key in STAND_IN_FIXTURES if key != "wikidata"}
+    urls = {"wikidata": wikidata, **{key: next(server) for key, server in servers.items()}}
+    yield urls
+    for server in servers.values():
+        server.close()

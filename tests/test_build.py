@@ -36,16 +36,21 @@ def test_release_holds_store_dumps_and_manifest(project, release):
 
 def test_dump_round_trips_to_the_sources(project, release):
     """The dumps hold the sources, plus the two version triples the build stamps on the ontology:
-    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest earlier version in releases/."""
-    published = rdflib.Graph()
+    owl:versionIRI from owl:versionInfo, owl:priorVersion from the latest earlier version in releases/;
+    typed literals in their canonical form (193.0 → 193)."""
+    sources = rdflib.Graph()
     for path in project.ontology_files() + project.data_files():
-        published.parse(path)
+        sources.parse(path)
     ontology = rdflib.URIRef("https://w3id.org/ict-diplomacy/ontology")
-    published.add((ontology, rdflib.OWL.versionIRI, rdflib.URIRef(f"{ontology}/{version_info(project)}")))
+    sources.add((ontology, rdflib.OWL.versionIRI, rdflib.URIRef(f"{ontology}/{version_info(project)}")))
     number = lambda v: tuple(map(int, v.split(".")))  # noqa: E731
     earlier = sorted((p.name for p in (project.root / "releases").iterdir()
                       if number(p.name) < number(version_info(project))), key=number)
-    published.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{earlier[-1]}")))
+    sources.add((ontology, rdflib.OWL.priorVersion, rdflib.URIRef(f"{ontology}/{earlier[-1]}")))
+    written = ox.parse(sources.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    canonical = dumps.canonical_literals([quad.triple for quad in written])
+    published = rdflib.Graph().parse(data=ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    assert len(published) == len(sources) and "193" in canonical_values(canonical)
     dumped = rdflib.Graph().parse(release / dumps.TURTLE)
     assert isomorphic(published, dumped)
     with gzip.open(release / dumps.NTRIPLES_GZ) as nt:
@@ -119,3 +124,7 @@ def test_cli_build_reports_progress_and_keeps_two_releases(make_project, tmp_pat
     for step in ("parse:", "validate:", "load:", "dump:", "catalog:"):
         assert step in err
     assert len([p for p in build.releases_dir(out).iterdir() if not p.name.startswith(".")]) == build.KEEP_RELEASES
+
+
+def canonical_values(triples) -> list[str]:
+    return [t.object.value for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value.endswith("#decimal")]

@@ -5,8 +5,6 @@ eu-corporate-body.ttl for the EU Publications Office). All bind 127.0.0.1 only a
 test session. The same engine interface runs them on the
 embedded store and on the endpoint: the answers must be the same."""
 
-from pathlib import Path
-
 import httpx
 
 import pyoxigraph as ox
@@ -16,45 +14,12 @@ from ict_diplomacy import cli
 from ict_diplomacy.sparql import queries
 from ict_diplomacy.sparql.render import cell
 
-from .servers import OXIGRAPH, running
+from .servers import STAND_IN_FIXTURES
 from .test_queries import HOSTILE, ID, non_federated, normalized
-
-FIXTURES = Path(__file__).parent / "fixtures"
-STAND_IN_FIXTURES = {"wikidata": "wikidata.ttl", "gbizinfo": "gbizinfo.trig", "eu-corporate-body": "eu-corporate-body.ttl"}
-
-
-def serve_fixture(tmp_path_factory, name: str):
-    """An `oxigraph serve-read-only` on 127.0.0.1 holding one fixture file; yields its query URL."""
-    location = tmp_path_factory.mktemp(name) / "store"
-    standin = ox.Store(str(location))
-    path = FIXTURES / STAND_IN_FIXTURES[name]
-    standin.load(path=str(path), format=ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE)
-    standin.flush()
-    del standin  # release the lock before the server opens it
-    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", "127.0.0.1:{port}"]
-    with running(command, "/", tmp_path_factory.mktemp("logs") / f"{name}.log") as server:
-        yield server.base + "/query"
-
 
 @pytest.fixture(scope="session")
 def endpoint(oxigraph_server):
     return oxigraph_server.base + "/query"
-
-
-@pytest.fixture(scope="session")
-def wikidata(tmp_path_factory):
-    """A local server holding the Wikidata-shaped fixture triples."""
-    yield from serve_fixture(tmp_path_factory, "wikidata")
-
-
-@pytest.fixture(scope="session")
-def stand_ins(wikidata, tmp_path_factory):
-    """A local stand-in for every link target with an endpoint: target key -> query URL."""
-    servers = {key: serve_fixture(tmp_path_factory, key) for key in STAND_IN_FIXTURES if key != "wikidata"}
-    urls = {"wikidata": wikidata, **{key: next(server) for key, server in servers.items()}}
-    yield urls
-    for server in servers.values():
-        server.close()
 
 
 @pytest.fixture(scope="module")

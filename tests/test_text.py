@@ -5,7 +5,7 @@ import pyoxigraph as ox
 import pytest
 
 from ict_diplomacy.errors import QueryDefinitionError
-from ict_diplomacy.sparql.text import mask, variables_used, where_brace, with_values
+from ict_diplomacy.sparql.text import mask, query_form, variables_used, where_brace, with_values, without_dataset_clauses
 
 
 def hidden(text: str) -> str:
@@ -73,3 +73,23 @@ def test_with_values_binds_terms_written_by_pyoxigraph():
 def test_variables_used_ignores_strings_and_comments():
     assert variables_used('SELECT ?a WHERE { ?a ?p "?not" } # ?nor') == {"a", "p"}
     assert variables_used("SELECT $x {}") == {"x"}
+
+
+# ---------------------------------------------------------------- the form of a query, its dataset clauses
+
+@pytest.mark.parametrize("text, form", [("SELECT * {}", "select"), ("PREFIX a: <x:> ask {}", "ask"),
+                                        ("BASE <http://x/> CONSTRUCT WHERE { ?s ?p ?o }", "construct"),
+                                        ("# DESCRIBE\nDESCRIBE <x:>", "construct"), ("INSERT DATA {}", None),
+                                        ('PREFIX p: <SELECT:> "ASK"', None)])
+def test_query_form(text, form):
+    assert query_form(text) == form
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("ASK FROM <http://x/a> { ?s ?p ?o }", "ASK  { ?s ?p ?o }"),
+    ("SELECT * from named <x> FROM ex:g WHERE { ?s ?p 'FROM <y>' }", "SELECT *   WHERE { ?s ?p 'FROM <y>' }"),
+    ("CONSTRUCT { ?s ?p ?o } FROM <a> WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o }  WHERE { ?s ?p ?o }"),
+    ("SELECT ?from WHERE { ?s <urn:FROM> ?from } # FROM <x>", "SELECT ?from WHERE { ?s <urn:FROM> ?from } # FROM <x>"),
+])
+def test_dataset_clauses_are_removed_outside_groups_only(text, kept):
+    assert without_dataset_clauses(text) == kept

@@ -160,5 +160,11 @@ class BadGateway(HttpError):
     status, code = 502, "bad-gateway"
 
 
+class UpstreamUnsupported(BadGateway):
+    """The remote SPARQL endpoint is known to answer this kind of query wrongly: refused rather
+    than answered wrongly."""
+    code = "upstream-unsupported"
+
+
 class ReviewTableError(IctdError):
     """data/review.tsv is malformed: its header, a subsection notation or a count."""

@@ -10,6 +10,7 @@ BASE = "https://w3id.org/ict-diplomacy/"
 ID_BASE = BASE + "id/"
 ONTOLOGY_IRI = BASE + "ontology"
 ICTD = ONTOLOGY_IRI + "#"
+DATA_GRAPH = BASE  # the name of the graph the data is: where dumps are loaded elsewhere, and in default-graph-uri
 
 PREFIXES = {
     "ictd": ICTD,

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+UPSTREAM_ENGINES = ("auto", "virtuoso", "oxigraph", "fuseki", "graphdb", "qlever", "other")
+
+
 def setting(default: Any, help: str, *, cli: str | None = None) -> Any:
     """A field of Settings: its default and its help (and a short option alias), in one place."""
     factory = (lambda: list(default)) if isinstance(default, (list, tuple)) else None
@@ -34,19 +37,23 @@ class Settings:
     max_concurrent: int = setting(2, "queries running at once; more wait in the queue")
     queue: int = setting(16, "requests that may wait for a free worker; past it the server answers 429 with Retry-After")
     retry_after: int = setting(2, "seconds told to clients in Retry-After when the queue is full")
-    max_answer_bytes: int = setting(33554432, "largest answer in bytes, as serialized; a larger one is stopped while it is produced and gets 503 result-too-large (ask for fewer rows or columns)")
+    max_answer_bytes: int = setting(33554432, "largest answer in bytes, as serialized (in remote mode: as read from the endpoint); a larger one is stopped while it is produced or read and gets 503 result-too-large (ask for fewer rows or columns)")
     answer_buffer_mb: int = setting(256, "megabytes of answers the server may hold at once for clients still reading them; past it a new answer waits, then gets 503, so slow readers cannot grow the server's memory")
     max_request_bytes: int = setting(65536, "largest request body or query string accepted, in bytes; larger gets 413")
     service_allow: list = setting([], "endpoints a query may call with SERVICE (repeat the option for several, e.g. https://query.wikidata.org/sparql); none by default, so SERVICE is refused with 403")
     cors: bool = setting(True, "send Access-Control-Allow-Origin: * on reads so browser pages elsewhere can query")
     public_url: str = setting("", "the public base URL of this server, as clients reach it (e.g. https://data.example.org/ict-diplomacy); names the endpoint in the service description instead of the request's Host header; none: the dataset's own base https://w3id.org/ict-diplomacy/")
     sparql_endpoint: str = setting("", "remote mode: run every query on this SPARQL 1.1 endpoint instead of the embedded store; /sparql forwards there with the same limits")
+    default_graph_uri: str = setting("", "remote mode: sent with every query as the SPARQL Protocol's default-graph-uri, so the graph holding this data is the default graph; needed on Virtuoso (whose default graph is the union of all its graphs, its own system graphs included) and wherever the data was loaded into a named graph; none: the endpoint's own default graph")
+    upstream_engine: str = setting("auto", "remote mode: the engine behind --sparql-endpoint: virtuoso, oxigraph, fuseki, graphdb, qlever or other; it decides how the deadline and the row cap reach the endpoint and which answer formats are asked for; auto knows Virtuoso, Oxigraph and Fuseki by their response headers and GraphDB (RDF4J) by a /repositories/ path, and treats anything else as other (SPARQL JSON and N-Triples, the connection closed at the deadline)")
     answer_cache_mb: int = setting(64, "megabytes of complete answers kept in the server process, least recently used dropped first, keyed by query text, parameters, format and release ETag: a repeated query of the (immutable) release is answered without a worker; errors and SERVICE queries are never kept; embedded store only, not remote mode (0: no cache)")
     store_mode: str = setting("memory", "how each worker holds the data: 'memory' (loads the release's N-Triples dump; faster) or 'disk' (opens the release store read-only)")
 
     def __post_init__(self) -> None:
         if self.store_mode not in ("memory", "disk"):
             raise ValueError(f"store_mode must be 'memory' or 'disk', not {self.store_mode!r}")
+        if self.upstream_engine not in UPSTREAM_ENGINES:
+            raise ValueError(f"upstream_engine must be one of {', '.join(UPSTREAM_ENGINES)}, not {self.upstream_engine!r}")
         for name in ("query_timeout", "max_rows", "workers", "max_concurrent", "max_request_bytes",
                      "max_answer_bytes", "answer_buffer_mb"):
             if getattr(self, name) <= 0:

@@ -17,7 +17,7 @@ from typing import Any, Hashable
 
 import pyoxigraph as ox
 
-from .engine import Bindings, QueryResult
+from .engine import Bindings, Dataset, QueryResult
 
 # Conservative, on the raw text (a mention in a string or comment counts too): a call to another
 # endpoint, or a function whose value changes from one evaluation to the next.
@@ -65,11 +65,14 @@ class CachingEngine:
         self.cache = AnswerCache(max_bytes)
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "") -> QueryResult:
-        key = ("query", self.etag, sparql, accept, _frozen(bindings))
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "",
+                    dataset: Dataset | None = None) -> QueryResult:
+        key = ("query", self.etag, sparql, accept, _frozen(bindings), dataset)
         if (hit := self.cache.get(key)) is not None:
             return hit
-        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, client=client)
+        named = {"dataset": dataset} if dataset else {}  # engines without datasets are asked as before
+        result = await self.engine.query(sparql, accept=accept, bindings=bindings, timeout=timeout, client=client,
+                                         **named)
         if cacheable(sparql):
             self.cache.put(key, result, len(result.body) + len(sparql))
         return result

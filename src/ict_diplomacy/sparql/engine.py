@@ -22,6 +22,8 @@ from typing import Callable, Protocol
 import pyoxigraph as ox
 
 from ..errors import TooManyRequests, Unavailable
+from ..project import DATA_GRAPH
+from ..publish.description import SPARQL
 from ..settings import Settings
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -38,14 +40,34 @@ class QueryResult:
     kind: str = ""         # select | ask | construct (DESCRIBE answers as construct)
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (the SPARQL Protocol's default-graph-uri and
+    named-graph-uri): the default graph is the merge of `default`, the named graphs are `named`.
+    The data is one graph, DATA_GRAPH, and the default graph when no dataset is named; any other
+    graph is not there, so it is empty, and the data is no named graph."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+    @property
+    def data_is_default(self) -> bool:
+        return DATA_GRAPH in self.default
+
+
+ABSENT_GRAPH = "urn:x-ictd:absent-graph"   # a graph name no store holds: named to ask for nothing
+QUERY_BASE = SPARQL   # every engine resolves a query's relative IRIs against the endpoint's public IRI
+
+
 class Engine(Protocol):
     """Runs SPARQL with the limits of the settings; never blocks the event loop."""
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
-                    timeout: float | None = None, client: str = "") -> QueryResult:
+                    timeout: float | None = None, client: str = "", dataset: Dataset | None = None) -> QueryResult:
         """The whole answer serialized in the best format `accept` allows for the query's kind
-        (`accept` is an Accept header or one media type); `client` (an address) is who asks, for
-        fair queueing. Raises the HttpErrors of errors.py:
+        (`accept` is an Accept header or one media type), over the data or the `dataset` a
+        request names (it overrides the query's FROM clauses); `client` (an address) is who asks,
+        for fair queueing. Raises the HttpErrors of errors.py:
         MalformedQuery (with line/column in detail), Refused (SERVICE), ReadOnly (updates),
         NotAcceptable, QueryTimeout, TooManyRequests, Unavailable, BadGateway."""
         ...
@@ -112,14 +134,22 @@ class Gate:
 
     @contextlib.asynccontextmanager
     async def slot(self, wait_limit: float, client: str = ""):
+        await self.take(wait_limit, client)
+        try:
+            yield
+        finally:
+            self.give_back(client)
+
+    async def take(self, wait_limit: float, client: str = "") -> None:
+        """A running slot, waited for at most `wait_limit` s; remote mode holds it past the
+        deadline while the upstream still computes an abandoned query (give_back when it stops)."""
         if sum(self.running.values()) < self.limit and not self._waiting:
             self.running[client] += 1
         else:
             await self._wait(wait_limit, client)
-        try:
-            yield
-        finally:
-            self._release(client)
+
+    def give_back(self, client: str = "") -> None:
+        self._release(client)
 
     async def _wait(self, wait_limit: float, client: str) -> None:
         if len(self._waiting) >= self.settings.queue:

@@ -8,7 +8,7 @@ nested groups where `oxigraph serve` still answers 2,000, so the check errs on t
 
 from __future__ import annotations
 
-from ..errors import BadRequest, HttpError, QueryTimeout, WorkerEnded
+from ..errors import BadRequest, HttpError, MalformedQuery, QueryTimeout, WorkerEnded
 from ..settings import Settings
 from .sandbox import Confinement
 from .workers import WorkerEngine
@@ -40,6 +40,8 @@ class Preflight:
             raise QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is "
                                "not sent to the SPARQL engine behind this server; simplify it",
                                detail={"timeout_s": CHECK_TIMEOUT_S}) from None
+        except MalformedQuery:
+            raise  # with its line and column, before anything is forwarded
         except HttpError:
             pass
 

@@ -11,6 +11,7 @@ form a YAML mapping:
     #+   lang: {type: literal, enum: [ja, en], default: en}
     #+ example: ict-diplomacy query country-profile --param country=https://w3id.org/ict-diplomacy/id/country/PE
     #+ result: {kind: select, columns: [date, activity, activityLabel]}
+    #+ differs: {virtuoso: "why this engine cannot give the same answer (remote mode refuses it there)"}
 
 A parameter is the SPARQL variable of the same name. Values are checked here and bound as RDF
 terms by the engine (see engine.py), never pasted into the text."""
@@ -28,6 +29,7 @@ import yaml
 from ..errors import ParameterError, QueryDefinitionError, QueryNotFound
 from ..project import ID_BASE, PREFIXES, Project
 from ..publish.description import LINK_TARGETS, LINK_TARGETS_BY_KEY
+from ..settings import UPSTREAM_ENGINES
 from . import engine as engines
 from .engine import Bindings, Engine, Term
 from .text import mask, variables_used, where_brace
@@ -156,6 +158,7 @@ class StoredQuery:
     example: str
     kind: str
     columns: tuple[str, ...]
+    differs: dict[str, str] = field(default_factory=dict)   # engine -> why it cannot answer the same
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -205,6 +208,15 @@ def _both_languages(header: dict, key: str) -> dict[str, str]:
     return {l: value[l].strip() for l in LANGUAGES}
 
 
+def _differs(header: dict) -> dict[str, str]:
+    differs = header.get("differs") or {}
+    engines = set(UPSTREAM_ENGINES) - {"auto"}
+    if not isinstance(differs, dict) or not all(e in engines and isinstance(w, str) and w.strip()
+                                                for e, w in differs.items()):
+        raise QueryDefinitionError(f"differs must map engines ({', '.join(sorted(engines))}) to the reason")
+    return {engine: why.strip() for engine, why in differs.items()}
+
+
 def parse_query(path: Path) -> StoredQuery:
     """Read and validate one stored query; QueryDefinitionError names the file."""
     try:
@@ -231,7 +243,7 @@ def _parse(path: Path, text: str) -> StoredQuery:
     query = StoredQuery(name=name, path=path, text=text, title=_both_languages(header, "title"),
                         description=_both_languages(header, "description"), tags=tuple(map(str, tags)),
                         params=params, example=example, kind=result["kind"],
-                        columns=tuple(map(str, result.get("columns") or ())))
+                        columns=tuple(map(str, result.get("columns") or ())), differs=_differs(header))
     check_query(query)
     return query
 
@@ -317,7 +329,7 @@ async def _check_instance(param: Param, term: ox.NamedNode, engine: Engine) -> N
 
 OPTIONS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
            "SELECT ?value ?label ?class ?lang WHERE { ?value a/rdfs:subClassOf* ?class "
-           "OPTIONAL { ?value rdfs:label ?label FILTER(lang(?label) = ?lang) } } ORDER BY ?label ?value")
+           "OPTIONAL { ?value rdfs:label ?label FILTER(lang(?label) = ?lang) } } ORDER BY STR(?label) ?value")
 
 
 async def options(param: Param, engine: Engine, lang: str = "en") -> list[tuple[str, str]]:

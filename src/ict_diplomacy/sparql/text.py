@@ -25,6 +25,7 @@ _NAME_CHAR = r"[\w\-\u00B7\u00C0-\uFFFF]"
 _SERVICE = re.compile(rf"(?<![?$:])(?<!{_NAME_CHAR})SERVICE(?!{_NAME_CHAR}|:)", re.I)
 _SILENT = re.compile(r"SILENT(?![\w-])", re.I)
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)(?![\w-])\s*)*", re.I)  # on masked text: IRIs are blank
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w-])", re.I)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w-])", re.I)
 _NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
 _WHERE = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.I)
@@ -71,6 +72,17 @@ def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request (its first operation after the prologue)."""
     masked = mask(text)
     return bool(_UPDATE.match(masked, _PROLOGUE.match(masked).end()))
+
+
+def query_form(text: str) -> str | None:
+    """The kind of answer a query asks for, as formats.py names it: "select", "ask" or
+    "construct" (DESCRIBE too), from its first keyword after the prologue; None if it has none."""
+    masked = mask(text)
+    found = _FORM.match(masked, _PROLOGUE.match(masked).end())
+    if not found:
+        return None
+    form = found.group(1).lower()
+    return "construct" if form == "describe" else form
 
 
 def nesting_depth(text: str) -> int:
@@ -141,6 +153,25 @@ def with_values(text: str, bindings: dict | None) -> str:
     terms = " ".join(str(term) for term in bindings.values())
     at = where_brace(text)
     return f"{text[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[at:]}"
+
+
+_DATASET_CLAUSE = re.compile(r"(?<![\w:$?])FROM(?:\s+NAMED)?(?![\w-])", re.I)   # on masked text
+_PREFIXED_NAME = re.compile(r"[^\s{]*")
+
+
+def without_dataset_clauses(text: str) -> str:
+    """The query without its FROM and FROM NAMED clauses (outside any group, where SPARQL puts
+    them): what a request's protocol dataset replaces."""
+    masked, kept, depth, last = mask(text), [], 0, 0
+    for match in _DATASET_CLAUSE.finditer(masked):
+        depth += masked.count("{", last, match.start()) - masked.count("}", last, match.start())
+        if depth != 0 or match.start() < last:
+            continue
+        at = _skip_blanks(text, masked, match.end())
+        end = text.index(">", at) + 1 if text.startswith("<", at) else _PREFIXED_NAME.match(masked, at).end()
+        kept.append(text[last:match.start()])
+        last = end
+    return "".join(kept) + text[last:]
 
 
 def variables_used(text: str) -> set[str]:

@@ -42,7 +42,7 @@ from ..publish.dumps import DUMP_PREFIXES, NTRIPLES_GZ
 from ..publish.release import STORE_DIR
 from ..publish.store import open_read_only
 from ..settings import Settings
-from .engine import Bindings, Gate, QueryResult
+from .engine import ABSENT_GRAPH, QUERY_BASE, Bindings, Dataset, Gate, QueryResult
 from . import sandbox
 from .sandbox import Confinement
 from .text import guard, with_values
@@ -98,7 +98,7 @@ def _serve(conn, store: ox.Store) -> None:
 def answer(store: ox.Store, request: dict) -> tuple:
     """("ok", payload) or ("error", class name, message, detail, headers) for one request."""
     try:
-        result = store.query(request["query"])
+        result = store.query(request["query"], base_iri=QUERY_BASE, **dataset_options(request.get("dataset")))
         if request["op"] == "triples":
             payload = _graph_ntriples(result, request["max_rows"])
         else:
@@ -118,6 +118,15 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("error", "BadRequest", f"the query could not be evaluated: {error}", {}, {})
     except Exception as error:  # noqa: BLE001 - a worker answers every request and lives on
         return ("error", "HttpError", f"the query failed: {type(error).__name__}: {error}", {}, {})
+
+
+def dataset_options(dataset: Dataset | None) -> dict:
+    """Store.query options for a named dataset: the data (the store's default graph) or nothing
+    as the default graph, and no named graphs (any graph other than the data is empty)."""
+    if dataset is None:
+        return {}
+    default = ox.DefaultGraph() if dataset.data_is_default else ox.NamedNode(ABSENT_GRAPH)
+    return {"default_graph": [default], "named_graphs": []}
 
 
 def _syntax_message(text: str) -> tuple[str, dict]:
@@ -299,9 +308,10 @@ class WorkerEngine:
         return worker
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
-                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "") -> QueryResult:
-        reply = await self._run({"op": "serialize", "query": with_values(sparql, bindings), "accept": accept},
-                                timeout, client)
+                    bindings: Bindings | None = None, timeout: float | None = None, client: str = "",
+                    dataset: Dataset | None = None) -> QueryResult:
+        reply = await self._run({"op": "serialize", "query": with_values(sparql, bindings), "accept": accept,
+                                 "dataset": dataset}, timeout, client)
         return QueryResult(**reply)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,

@@ -48,8 +48,9 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- IRIs and descriptions
 
+# (no BIND of ?s here: beside the other branches Virtuoso 7 cannot compile it, SP031 sparp_gp_deprecate)
 _BNODE_CLOSURE = """  UNION {{ {anchor} ?via ?b . FILTER(isBlank(?b))
-           ?b (<urn:x-ictd:any>|!<urn:x-ictd:any>)* ?x . FILTER(isBlank(?x)) ?x ?p ?o BIND(?x AS ?s) }}"""
+           ?b (<urn:x-ictd:any>|!<urn:x-ictd:any>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o }}"""
 
 
 def describe_query(iri: str) -> str:

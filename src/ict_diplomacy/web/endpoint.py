@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql: read-only, with the limits of the settings.
 
-GET ?query=, POST form (query=), POST application/sparql-query. Results as SPARQL JSON, XML, CSV,
-TSV; graphs as Turtle, N-Triples, JSON-LD, RDF/XML, chosen by Accept or ?format=. A bare GET
+GET ?query=, POST form (query=), POST application/sparql-query, with the protocol's
+default-graph-uri and named-graph-uri (the data is the graph DATA_GRAPH, and the default graph
+when none is named; any other graph is empty: sparql/engine.py Dataset). Results as SPARQL JSON,
+XML, CSV, TSV; graphs as Turtle, N-Triples, JSON-LD, RDF/XML, chosen by Accept or ?format=. A bare GET
 answers the SPARQL 1.1 Service Description, listing every limit (service_description.py). Updates
 are refused (405), and so is SERVICE unless its endpoint is in the `service_allow` list (403);
 the engine applies that policy (sparql/text.py `guard`), this module speaks the protocol."""
@@ -15,8 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import pyoxigraph as ox
+
 from .. import formats
 from ..errors import BadRequest, MalformedQuery, PayloadTooLarge, ReadOnly, RequestTimeout, UnsupportedMediaType
+from ..sparql.engine import Dataset
 from .service_description import service_description
 from .site import Site
 
@@ -41,14 +46,12 @@ async def answer(site: Site, request: Request) -> Response:
         return service_description(site, request)
     if len(queries) > 1:
         raise BadRequest("give exactly one query (the request has several `query` parameters)")
-    if params.get("default-graph-uri") or params.get("named-graph-uri"):
-        raise BadRequest("default-graph-uri and named-graph-uri are not supported: the whole dataset "
-                         "is the default graph and there are no named graphs; leave them out")
     text = queries[0]
     if not text.strip():
         raise MalformedQuery("the query is empty")
     result = await site.engine.query(text, accept=requested_format(request, params), timeout=_timeout(params),
-                                     client=request.client.host if request.client else "")
+                                     client=request.client.host if request.client else "",
+                                     dataset=requested_dataset(params))
     request.state.rows = result.rows
     headers = {"Vary": "Accept", "X-SPARQL-Rows": str(result.rows),
                "Cache-Control": "no-cache"}
@@ -66,7 +69,12 @@ async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[st
         params.setdefault(name, []).append(value)
     if request.method != "POST":
         return params
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    content_type = content_type.strip().lower()
+    charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in parameters.split(";"))
+                    if k.strip().lower() == "charset"), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"a request body must be UTF-8, not {charset[:40]}")
     if content_type == UPDATE_BODY:
         raise ReadOnly("this SPARQL endpoint is read-only: application/sparql-update is not accepted")
     body = (await read_body(request, max_bytes)).decode("utf-8", errors="replace")
@@ -117,6 +125,17 @@ def requested_format(request: Request, params: dict[str, list[str]]) -> str:
     raise BadRequest(f"unknown format {wanted!r}",
                      detail={"formats": sorted({n for f in formats.FORMATS if formats.PAGE not in f.kinds
                                                 for n in (f.name, *f.names)})})
+
+
+def requested_dataset(params: dict[str, list[str]]) -> Dataset | None:
+    """The dataset the protocol's default-graph-uri and named-graph-uri name (None: the data)."""
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    for iri in (*default, *named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise BadRequest(f"default-graph-uri and named-graph-uri take IRIs; {iri[:200]!r} is none: {error}") from None
+    return Dataset(tuple(default), tuple(named)) if default or named else None
 
 
 def _timeout(params: dict[str, list[str]]) -> float | None:

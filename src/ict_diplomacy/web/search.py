@@ -146,10 +146,10 @@ def _best_match(entry: Entry, wanted: str) -> Hit | None:
     found += [(rank, entry.names[i]) for i, name in enumerate(entry.squashed)
               if (rank := _squashed_match(name, compact)) is not None]
     if not found and any(wanted in text for text in entry.descriptions):
-        found = [(DESCRIPTION, entry.names[0])]
+        found = [(DESCRIPTION, min(entry.names, key=lambda n: (len(n), n)))]  # not the engine's first row
     if not found:
         return None
-    rank, name = min(found, key=lambda f: (f[0], len(f[1])))
+    rank, name = min(found, key=lambda f: (f[0], len(f[1]), f[1]))  # ties alike whatever the engine's row order
     return Hit(entry, rank, name)
 
 

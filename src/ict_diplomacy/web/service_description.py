@@ -67,7 +67,7 @@ def _limit_triples(settings: Settings, endpoint: ox.NamedNode) -> list[ox.Triple
         triples.append(ox.Triple(prop, RDFS_COMMENT, ox.Literal(row["help"], language="en")))
         value = values[row["name"]]
         for item in (value if isinstance(value, list) else [value]):
-            if item == "":  # a setting left empty (no remote endpoint, no public URL)
+            if item == "":  # a setting left empty (no remote endpoint, no default graph, no public URL)
                 continue
             triples.append(ox.Triple(endpoint, prop, _literal(item)))
     return triples

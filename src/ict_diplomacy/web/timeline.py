@@ -32,8 +32,9 @@ def activities_query() -> str:
 
 def facets_query() -> str:
     organization = "?v a ?ot . ?ot rdfs:subClassOf* ictd:Organization ."
+    # the kinds in a subquery: next to the UNION, Virtuoso 7 loses every row
     return PROLOGUE + f"""SELECT DISTINCT ?r ?facet ?v WHERE {{
-  {of_kind('?r', ACTIVITY_KINDS)}
+  {{ SELECT DISTINCT ?r WHERE {{ {of_kind('?r', ACTIVITY_KINDS)} }} }}
   {{ ?r ?q ?v . {organization} BIND("organization" AS ?facet) }}
   UNION {{ ?r ictd:inSeries ?series . ?series ?q ?v . {organization} BIND("organization" AS ?facet) }}
   UNION {{ ?r (ictd:inSeries?)/ictd:topic ?v . BIND("topic" AS ?facet) }}

@@ -95,11 +95,17 @@ def compact(iri: str) -> str:
     return iri
 
 
+def _order(t: ox.Triple) -> tuple[str, str, str]:
+    return tuple("" if isinstance(term, ox.BlankNode) else str(term) for term in t)
+
+
 class Graph:
     """A small index of triples for building pages: outgoing values, incoming links, labels."""
 
     def __init__(self, triples: list[ox.Triple]):
-        self.triples = list(dict.fromkeys(triples))  # a CONSTRUCT may give a triple more than once
+        # once each (a CONSTRUCT may repeat a triple), in one order whatever the engine's (blank
+        # node labels aside, which differ from engine to engine and from parse to parse): the same page
+        self.triples = sorted(dict.fromkeys(triples), key=_order)
         self.labels: dict[str, dict[str, str]] = {iri: dict(labels) for iri, labels in KNOWN_LABELS.items()}
         self._objects: dict[tuple[str, str], list] = {}
         for t in self.triples:
