@@ -15,6 +15,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from ict_diplomacy.sparql.sandbox import Confinement
+from ict_diplomacy.sparql.workers import Worker
+
 from .servers import ictd_command, running, wait_for_workers
 
 ANSWER = b'{"head":{"vars":["a"]},"results":{"bindings":[{"a":{"type":"literal","value":"stolen"}}]}}'
@@ -29,8 +32,15 @@ class Listener(http.server.ThreadingHTTPServer):
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (the http.server convention)
         self.server.hits += 1
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/redirect/"):  # an allowed endpoint that sends the client elsewhere
+            self.send_response(307)
+            self.send_header("Location", "http://" + self.path.removeprefix("/redirect/"))
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(ANSWER)))
         self.end_headers()
         self.wfile.write(ANSWER)
 
@@ -40,12 +50,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def listener():
+@contextlib.contextmanager
+def listening():
     server = Listener(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    with listening() as server:
+        yield server
 
 
 def ssrf_queries(port: int) -> list[str]:
@@ -77,6 +95,34 @@ def test_query_workers_cannot_reach_the_network(ictd_server, listener):
         assert response.status_code in (400, 403), (text, response.status_code, response.text[:300])
     assert listener.hits == before, "a query worker opened a connection"
     assert ictd_server.process.poll() is None
+
+
+def service_request(query: str) -> dict:
+    return {"op": "serialize", "query": query, "accept": "application/sparql-results+json",
+            "max_rows": 10, "max_bytes": 1 << 20}
+
+
+def test_the_service_lane_reaches_the_allow_listed_endpoints_and_nothing_else(release, listener):
+    """A worker of the SERVICE lane, sent queries the text guard never sees: the allow-listed
+    endpoint answers; another loopback port, reached by name or through the allowed endpoint's
+    redirect, is never connected to."""
+    with listening() as allowed:
+        endpoint = f"http://127.0.0.1:{allowed.server_port}/sparql"
+        elsewhere = f"127.0.0.1:{listener.server_port}/x"
+        worker = Worker.spawn(release, "memory", Confinement(reach=(endpoint,)))
+        try:
+            status, payload = worker.roundtrip(service_request(f"SELECT * {{ SERVICE <{endpoint}> {{ ?a ?b ?c }} }}"))
+            assert status == "ok" and b"stolen" in payload["body"] and allowed.hits == 1
+            before = listener.hits
+            for query in ssrf_queries(listener.server_port) + [
+                    f"SELECT * {{ SERVICE <http://127.0.0.1:{allowed.server_port}/redirect/{elsewhere}> {{ ?a ?b ?c }} }}"]:
+                status, *answer = worker.roundtrip(service_request(query))
+                assert status == "error" and "stolen" not in repr(answer), query
+            assert listener.hits == before, "the SERVICE lane connected to a port that is not allow-listed"
+            assert allowed.hits == 2, "the redirect was asked for, and not followed"
+            assert f"127.0.0.1:{listener.server_port}" in worker.supervisor.refused
+        finally:
+            worker.kill()
 
 
 # ---------------------------------------------------------------- recursion, within the size limit

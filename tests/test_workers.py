@@ -17,7 +17,7 @@ from ict_diplomacy.web import server
 from ict_diplomacy.errors import MalformedQuery, NotAcceptable, Refused
 from ict_diplomacy.settings import Settings
 from ict_diplomacy.web.site import open_site
-from ict_diplomacy.sparql.workers import answer, open_store
+from ict_diplomacy.sparql.answer import answer, open_store
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 

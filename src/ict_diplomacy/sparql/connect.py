@@ -24,7 +24,8 @@ async def open_engine(settings: Settings, release: Release | None) -> Engine:
         raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
     engine: Engine = await WorkerEngine.start(settings, release.path)
     if settings.service_allow:  # SERVICE to an allowed endpoint: its own lane, the only one with network
-        lane = await WorkerEngine.start(settings.replace(workers=1, max_concurrent=1), release.path, network=True)
+        lane = await WorkerEngine.start(settings.replace(workers=1, max_concurrent=1), release.path,
+                                        reach=tuple(settings.service_allow))
         engine = Lanes(engine, lane)
     if settings.answer_cache_mb:
         engine = CachingEngine(engine, settings.answer_cache_mb << 20, release.etag)
@@ -43,7 +44,7 @@ async def opened(settings: Settings, release: Release | None):
 
 class Lanes:
     """Two engines behind one: queries that call SERVICE (which the guard has checked against the
-    allow-list) go to `federated`, whose workers may open sockets; every other query goes to
+    allow-list) go to `federated`, whose workers may connect to the allow-listed endpoints only; every other query goes to
     `local`, whose workers cannot."""
 
     def __init__(self, local: Engine, federated: Engine):

@@ -24,7 +24,7 @@ class Preflight:
     @classmethod
     async def start(cls, settings: Settings) -> "Preflight":
         chosen = settings.replace(query_timeout=CHECK_TIMEOUT_S, sparql_endpoint="", max_rows=1, answer_cache_mb=0)
-        confinement = Confinement(memory_mb=settings.worker_memory, stack=CHECK_STACK, network=False)
+        confinement = Confinement(memory_mb=settings.worker_memory, stack=CHECK_STACK)
         return cls(await WorkerEngine.start(chosen, None, confinement=confinement))
 
     async def check(self, sparql: str) -> None:

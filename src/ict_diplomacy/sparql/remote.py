@@ -39,7 +39,7 @@ from ..settings import Settings
 from .engine import ABSENT_GRAPH, QUERY_BASE, RESULTS_JSON, Bindings, Dataset, Gate, QueryResult
 from .http_client import Client, Reply, Request
 from .text import guard, query_form, service_targets, with_values, without_dataset_clauses
-from .workers import JSON, TSV, graph_body
+from .answer import JSON, TSV, graph_body
 
 log = logging.getLogger("ict_diplomacy.remote")
 
