@@ -117,9 +117,12 @@ def tight_server(release, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def oxigraph_server(release, tmp_path_factory):
-    """The reference: Oxigraph's own server, read-only on the same store."""
-    command = [str(OXIGRAPH), "serve-read-only", "--location", str(release / build.STORE_DIR),
+def oxigraph_server(release, stand_ins, tmp_path_factory):
+    """The reference: Oxigraph's own server, read-only on the same store, confined as the README
+    advises: it may connect only to the stand-ins the federated queries call."""
+    reach = [option for url in stand_ins.values() for option in ("--reach", url)]
+    command = [sys.executable, "-m", "ict_diplomacy", "confine", *reach, "--",
+               str(OXIGRAPH), "serve-read-only", "--location", str(release / build.STORE_DIR),
                "--bind", "127.0.0.1:{port}", "--timeout-s", "10"]
     with running(command, "/", tmp_path_factory.mktemp("logs") / "oxigraph.log") as server:
         yield server

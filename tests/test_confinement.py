@@ -125,6 +125,43 @@ def test_the_service_lane_reaches_the_allow_listed_endpoints_and_nothing_else(re
             worker.kill()
 
 
+def refused_everywhere(server, listener, queries: list[str], codes=("refused",)) -> None:
+    before = listener.hits
+    for text in queries:
+        response = httpx.post(server.sparql, data={"query": text}, timeout=20,
+                              headers={"Accept": "application/sparql-results+json"})
+        assert "stolen" not in response.text, text
+        assert response.status_code >= 400 and response.json()["error"]["code"] in codes, (text, response.text[:300])
+    assert listener.hits == before, "a query reached a port that is not allow-listed"
+
+
+def test_a_hidden_service_next_to_an_allowed_one_is_refused_and_the_allowed_one_works(release, listener, tmp_path):
+    """The server with an allow-list: an allowed SERVICE answers; one the guard cannot see,
+    riding in the same query, is stopped by the kernel and reported as a 403 naming its address."""
+    with listening() as allowed:
+        endpoint = f"http://127.0.0.1:{allowed.server_port}/sparql"
+        command = ictd_command(release, "--timeout", "5", "--service-allow", endpoint)
+        with running(command, "/sparql", tmp_path / "lane.log") as server:
+            response = httpx.post(server.sparql, data={"query": f"SELECT ?a {{ SERVICE <{endpoint}> {{ ?a ?b ?c }} }}"},
+                                  headers={"Accept": "application/sparql-results+json"}, timeout=20)
+            assert response.status_code == 200 and "stolen" in response.text
+            hidden = [f"PREFIX : <http://127.0.0.1:{listener.server_port}/x> SELECT * {{ SERVICE <{endpoint}> {{ ?a ?b ?c }} "
+                      "SERVICE: { ?d ?e ?f } }"]
+            refused_everywhere(server, listener, hidden)
+            assert f"127.0.0.1:{listener.server_port}" in (tmp_path / "lane.log").read_text()
+
+
+def test_no_query_reaches_the_network_through_remote_mode(remote_server, oxigraph_server, listener):
+    """In remote mode the upstream would make the call from its own network. The check before
+    forwarding runs each query on no data in a worker whose every connection is refused: what it
+    tries is refused here (403). A call that only the data leads to is forwarded, and stopped by
+    the upstream's own confinement (`ict-diplomacy confine`): its failure comes back as 502."""
+    refused_everywhere(remote_server, listener, ssrf_queries(listener.server_port), codes=("refused", "bad-gateway"))
+    first = httpx.post(remote_server.sparql, data={"query": ssrf_queries(listener.server_port)[0]}, timeout=20)
+    assert first.status_code == 403, "the check before forwarding did not see the SERVICE call"
+    assert httpx.get(oxigraph_server.base + "/query", params={"query": "ASK {}"}, timeout=5).status_code == 200
+
+
 # ---------------------------------------------------------------- recursion, within the size limit
 
 def repeat(unit: str, size: int, head: str = "", tail: str = "", close: str = "") -> str:

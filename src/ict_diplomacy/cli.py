@@ -179,7 +179,23 @@ def parser() -> argparse.ArgumentParser:
 
     l = commands.add_parser("links", help="regenerate the generated files of data/links/: ISO codes from pycountry, and the links of the evidence tables")
     l.set_defaults(run=_links)
+
+    c = commands.add_parser("confine", help="run a command (the SPARQL engine behind remote mode) that may not connect anywhere but to --reach endpoints")
+    c.add_argument("--reach", action="append", default=[], metavar="URL", help="an endpoint it may connect to (repeat for several); none by default")
+    c.add_argument("command", nargs=argparse.REMAINDER, help="-- and the command with its arguments")
+    c.set_defaults(run=_confine)
     return top
+
+
+def _confine(args, project: Project) -> int:
+    import logging
+
+    from .sparql.egress import run_confined
+    logging.basicConfig(level=logging.WARNING, format="ict-diplomacy confine: %(message)s")
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        raise IctdError("confine: name the command to run after --")
+    return run_confined(command, tuple(args.reach))
 
 
 def main(argv: list[str] | None = None) -> int:

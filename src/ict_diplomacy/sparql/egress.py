@@ -22,6 +22,7 @@ import logging
 import os
 import platform
 import select
+import signal
 import socket
 import struct
 import sys
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .sandbox import AF_INET, AF_INET6, AF_UNIX, ARCHES, EACCES, SandboxError, _libc
+from .sandbox import AF_INET, AF_INET6, AF_UNIX, ARCHES, EACCES, SandboxError, _libc, supervise_network
 
 log = logging.getLogger("ict_diplomacy.egress")
 
@@ -103,7 +104,8 @@ class Supervisor:
 
     def __init__(self, pid: int, listener: int, endpoints: tuple[str, ...]):
         self.pid, self.listener = pid, listener
-        self.hosts, self.dns = endpoint_hosts(endpoints), resolvers()
+        self.hosts = endpoint_hosts(endpoints)
+        self.dns = resolvers() if self.hosts else set()  # no endpoint, no name to look up
         self.allowed, self.resolved_at = resolve(self.hosts), time.monotonic()
         self.refused: list[str] = []
         self._libc, self._stopped = _libc(), False
@@ -183,10 +185,37 @@ class Supervisor:
             return True
         shown = f"{where[0]}:{where[1]}" if isinstance(where, tuple) else "an address of another family"
         self.refused.append(shown)
-        log.warning("SERVICE lane: refused a connection to %s (not an allow-listed endpoint)", shown)
+        log.warning("process %d tried to connect to %s, which is not an allow-listed endpoint: refused", self.pid, shown)
         return False
 
     def _allowed(self) -> set[Address]:
         if time.monotonic() - self.resolved_at > RESOLVE_EVERY_S:
             self.allowed, self.resolved_at = resolve(self.hosts), time.monotonic()
         return self.allowed
+
+
+def run_confined(command: list[str], reach: tuple[str, ...] = ()) -> int:
+    """Run `command` (an upstream SPARQL engine, say) under the supervised filter: it may listen
+    and accept, but connect only to the endpoints of `reach`; wait for it and return its exit code.
+    Remote mode forwards queries whose SERVICE the text guard may misread, so the engine behind
+    must not have a network of its own (README, Security)."""
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the child: confine itself, let the parent take the listener, become the command
+        try:
+            ours.close()
+            listener = supervise_network()
+            theirs.sendall(str(listener).encode())
+            theirs.recv(1)
+            os.close(listener)
+            os.execvp(command[0], command)
+        finally:
+            os._exit(127)
+    theirs.close()
+    supervisor = Supervisor.take_over(pid, int(ours.recv(32)), reach)
+    ours.sendall(b".")
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda number, _: os.kill(pid, number))
+    _, status = os.waitpid(pid, 0)
+    supervisor.stop()
+    return os.waitstatus_to_exitcode(status)

@@ -1,14 +1,18 @@
 """Remote mode's check before forwarding: a query that would overflow a recursive parser's stack
 upstream (Oxigraph's server dies on 2,500 nested groups; a chain of `!` or `+` is just as deep)
 is tried first in a sacrificial worker with a small stack, no data and no network. If that worker
-dies, the query is refused here and never reaches the upstream engine.
+dies, the query is refused here and never reaches the upstream engine. The worker's connections
+are supervised and all refused (egress.py): a query that tries one names a SERVICE the text guard
+did not see, and is refused too, since the upstream would make that call from its own network.
+A SERVICE whose IRI is computed from the data cannot be seen on no data: the upstream engine must
+be run without a network of its own (README, Security).
 
 The worker's stack (1 MB) is smaller than the upstream's: measured here, it overflows at 500
 nested groups where `oxigraph serve` still answers 2,000, so the check errs on the safe side."""
 
 from __future__ import annotations
 
-from ..errors import BadRequest, HttpError, MalformedQuery, QueryTimeout, WorkerEnded
+from ..errors import BadRequest, HttpError, MalformedQuery, QueryTimeout, Refused, WorkerEnded
 from ..settings import Settings
 from .sandbox import Confinement
 from .workers import WorkerEngine
@@ -24,7 +28,7 @@ class Preflight:
     @classmethod
     async def start(cls, settings: Settings) -> "Preflight":
         chosen = settings.replace(query_timeout=CHECK_TIMEOUT_S, sparql_endpoint="", max_rows=1, answer_cache_mb=0)
-        confinement = Confinement(memory_mb=settings.worker_memory, stack=CHECK_STACK)
+        confinement = Confinement(memory_mb=settings.worker_memory, stack=CHECK_STACK, reach=())
         return cls(await WorkerEngine.start(chosen, None, confinement=confinement))
 
     async def check(self, sparql: str) -> None:
@@ -40,8 +44,8 @@ class Preflight:
             raise QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is "
                                "not sent to the SPARQL engine behind this server; simplify it",
                                detail={"timeout_s": CHECK_TIMEOUT_S}) from None
-        except MalformedQuery:
-            raise  # with its line and column, before anything is forwarded
+        except (MalformedQuery, Refused):
+            raise  # with its line and column, or the address it tried, before anything is forwarded
         except HttpError:
             pass
 

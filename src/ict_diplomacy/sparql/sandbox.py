@@ -193,8 +193,15 @@ class Confinement:
 
     memory_mb: int = 0         # RLIMIT_DATA beyond the query stack; 0: none
     stack: int = MIN_STACK
-    reach: tuple[str, ...] = ()  # the endpoints it may connect to (allow-listed SERVICE); none: no network
+    # None: no network at all. A tuple: supervised (egress.py), connecting only to these endpoints
+    # (the allow-listed SERVICE ones), or, when empty, to nothing, each attempt noted
+    reach: tuple[str, ...] | None = None
 
     @classmethod
-    def of(cls, settings: Settings, reach: tuple[str, ...] = ()) -> "Confinement":
-        return cls(settings.worker_memory, stack_bytes(settings.max_request_bytes), tuple(reach))
+    def of(cls, settings: Settings, reach: tuple[str, ...] | None = None) -> "Confinement":
+        return cls(settings.worker_memory, stack_bytes(settings.max_request_bytes), reach)
+
+    def describe(self) -> str:
+        if self.reach is None:
+            return "no network"
+        return "network only to " + ", ".join(self.reach) if self.reach else "no network, attempts noted"

@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import errors
-from ..errors import HttpError, QueryTimeout, Unavailable, WorkerEnded
+from ..errors import HttpError, QueryTimeout, Refused, Unavailable, WorkerEnded
 from ..settings import Settings
 from . import sandbox
 from .answer import answer, open_store
@@ -52,7 +52,7 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None
     """Confine this process, open the data, then answer requests from the pipe on a thread with
     a deep stack until the server closes it."""
     try:
-        if confinement.reach:  # first, before any data or query is read
+        if confinement.reach is not None:  # first, before any data or query is read
             _hand_over(conn, sandbox.supervise_network())
         else:
             sandbox.deny_network()
@@ -133,6 +133,10 @@ class Worker:
         except (EOFError, OSError) as error:
             raise WorkerDied(str(error)) from None
 
+    def refusals(self) -> list[str]:
+        """The destinations its supervisor has refused so far (none without one)."""
+        return self.supervisor.refused if self.supervisor else []
+
     def kill(self) -> None:
         if self.supervisor:
             self.supervisor.stop()
@@ -144,7 +148,7 @@ class Worker:
 class WorkerEngine:
     """Engine over `settings.workers` processes; see the module docstring."""
 
-    def __init__(self, settings: Settings, release: Path | None, reach: tuple[str, ...] = (),
+    def __init__(self, settings: Settings, release: Path | None, reach: tuple[str, ...] | None = None,
                  confinement: Confinement | None = None):
         self.settings, self.release = settings, release
         self.confinement = confinement or Confinement.of(settings, reach)
@@ -157,14 +161,14 @@ class WorkerEngine:
         self._replacing: set[asyncio.Task] = set()
 
     @classmethod
-    async def start(cls, settings: Settings, release: Path | None, reach: tuple[str, ...] = (),
+    async def start(cls, settings: Settings, release: Path | None, reach: tuple[str, ...] | None = None,
                     confinement: Confinement | None = None) -> "WorkerEngine":
         engine = cls(settings, release, reach, confinement)
         started = await asyncio.gather(*(engine._spawn() for _ in range(max(1, settings.workers))))
         for worker in started:
             engine._idle.put_nowait(worker)
         log.info("%d query workers ready (%s store, %s, %s)", len(started), settings.store_mode,
-                 release.name if release else "no data", "network only to " + ", ".join(engine.confinement.reach) if engine.confinement.reach else "no network")
+                 release.name if release else "no data", engine.confinement.describe())
         return engine
 
     async def _spawn(self) -> Worker:
@@ -216,6 +220,7 @@ class WorkerEngine:
             self._idle.put_nowait(worker)
             raise QueryTimeout(f"the query waited past its {limit:g} s limit before a worker was free",
                                detail={"timeout_s": limit})
+        seen = len(worker.refusals())
         try:
             reply = await asyncio.wait_for(loop.run_in_executor(self._threads, worker.roundtrip, request), remaining)
         except TimeoutError:
@@ -235,6 +240,9 @@ class WorkerEngine:
             self._retire(worker)  # cancelled mid-query: the worker may still be busy
             raise
         self._idle.put_nowait(worker)
+        if refused := worker.refusals()[seen:]:
+            raise Refused(f"the query tried to connect to {', '.join(sorted(set(refused)))}, which is not an allow-listed "
+                          "SERVICE endpoint (service_allow): refused", detail={"refused": sorted(set(refused))})
         return reply
 
     def _make_room(self, waiting: str) -> None:
