@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import http.server
 import socket
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import urlencode
@@ -160,6 +162,18 @@ def test_no_query_reaches_the_network_through_remote_mode(remote_server, oxigrap
     first = httpx.post(remote_server.sparql, data={"query": ssrf_queries(listener.server_port)[0]}, timeout=20)
     assert first.status_code == 403, "the check before forwarding did not see the SERVICE call"
     assert httpx.get(oxigraph_server.base + "/query", params={"query": "ASK {}"}, timeout=5).status_code == 200
+
+
+def test_confine_lets_a_command_connect_only_to_its_reach(listener):
+    url = f"http://127.0.0.1:{listener.server_port}/x"
+    fetch = [sys.executable, "-c", f"import urllib.request; print(urllib.request.urlopen('{url}', timeout=5).read())"]
+    confine = [sys.executable, "-m", "ict_diplomacy", "confine"]
+    before = listener.hits
+    refused = subprocess.run([*confine, "--", *fetch], capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "stolen" not in refused.stdout and listener.hits == before
+    assert f"127.0.0.1:{listener.server_port}, which is not an allow-listed endpoint" in refused.stderr
+    allowed = subprocess.run([*confine, "--reach", url, "--", *fetch], capture_output=True, text=True, timeout=60)
+    assert allowed.returncode == 0 and "stolen" in allowed.stdout and listener.hits == before + 1
 
 
 # ---------------------------------------------------------------- recursion, within the size limit
