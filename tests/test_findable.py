@@ -61,7 +61,7 @@ def test_robots_points_at_the_sitemap_and_keeps_crawlers_off_queries(client):
     assert "Disallow: /sparql?" in robots and "Disallow: /api/" in robots and "Allow: /" in robots
 
 
-def test_sitemap_lists_every_page_in_both_languages(client, store):
+def test_sitemap_lists_every_page_in_both_languages(client, store, release):
     tree = ET.fromstring(get(client, "/sitemap.xml").content)
     urls = [u.find(SITEMAP + "loc").text for u in tree.findall(SITEMAP + "url")]
     paths = {urlsplit(u.removeprefix(ORIGIN)).path for u in urls}
@@ -69,7 +69,9 @@ def test_sitemap_lists_every_page_in_both_languages(client, store):
     assert len(subjects) > 500
     for row in subjects:
         assert "/" + row["s"][len("https://w3id.org/ict-diplomacy/"):] in paths, row["s"]
-    for page in ("/", "/id/", "/id/country/", "/activities", "/timeline", "/map", "/charts/isdb-t", "/queries/country-profile"):
+    changes = [f"/changes/{entry['version']}" for entry in json.loads((release / "versions" / "index.json").read_text())]
+    assert changes, "the release names its versions"
+    for page in ("/", "/id/", "/id/country/", "/activities", "/timeline", "/map", "/charts/isdb-t", "/queries/country-profile", *changes):
         assert f"{ORIGIN}{page}?lang=ja" in urls and f"{ORIGIN}{page}?lang=en" in urls
     first = tree.find(SITEMAP + "url")
     langs = {link.get("hreflang") for link in first.findall(XHTML + "link")}

@@ -26,6 +26,7 @@ from .sparql_page import catalogue
 from ..errors import NotFound
 from .i18n import COOKIE, LANGUAGES, format_number, pick_language, sentence_case
 from ..project import BASE, ICTD, ID_BASE, PREFIXES
+from ..publish import history
 from ..sparql.engine import json_rows
 from .search import DEFAULT_LIMIT, PAGE_SIZE, SearchIndex, SiteSearch, hit_json
 from .views import href
@@ -180,7 +181,8 @@ def routes(site) -> list[BaseRoute]:
 
     async def page_paths() -> list[str]:
         stored = [f"/queries/{name}" for name in (catalogue() or {})]
-        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored
+        changes = [f"/changes/{entry['version']}" for entry in history.read_index(site.release)] if site.release else []
+        return [f"/id/{kind}/" for kind in await kinds.counts()] + stored + changes
 
     async def landing(request: Request) -> Response:
         lang = pick_language(request)
