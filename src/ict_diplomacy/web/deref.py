@@ -73,11 +73,21 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 }}"""
 
 
+# The links that lead from one blank node of an OWL class expression to the next. Following any
+# link instead (as describe_query does from one resource) walks out through the named classes into
+# the whole graph: Virtuoso 7 gives up at 1M triples ("Exceeded … bytes in transitive temp memory").
+_OWL_STRUCTURE = "|".join(f"<{PREFIXES['rdf']}rest>" if name == "rest" else f"<{PREFIXES['owl']}{name}>"
+                          for name in ("rest", "unionOf", "intersectionOf", "oneOf", "complementOf",
+                                       "someValuesFrom", "allValuesFrom", "onProperty"))
+
+
 def ontology_query() -> str:
-    """The ontology document: every triple about the ontology or one of its terms."""
+    """The ontology document: every triple about the ontology or one of its terms, and about the
+    blank nodes of their class expressions and lists."""
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ ?s ?p ?o FILTER(?s = <{ONTOLOGY_IRI}> || STRSTARTS(STR(?s), "{ICTD}")) }}
-{_BNODE_CLOSURE.format(anchor="?t").replace("FILTER(isBlank(?b))", f'FILTER(isBlank(?b) && STRSTARTS(STR(?t), "{ICTD}"))')}
+  UNION {{ ?t ?via ?b . FILTER(isBlank(?b) && STRSTARTS(STR(?t), "{ICTD}"))
+           ?b ({_OWL_STRUCTURE})* ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
 }}"""
 
 
