@@ -202,20 +202,30 @@ def scale_servers(release: Path, instance, work: Path):
     logs.mkdir(parents=True, exist_ok=True)
     ours = [sys.executable, "-m", "ict_diplomacy", "serve", "--host", "127.0.0.1", "--port", "{port}",
             "--release", str(release), "--answer-cache-mb", "0", "--timeout", "60"]
-    with contextlib.ExitStack() as stack:
-        run = lambda name, cmd: stack.enter_context(loadgen.running(name, cmd, "/sparql", logs / f"{name}.log"))  # noqa: E731
-        yield {"embedded": run("embedded-1M", ours),
-               "virtuoso": run("virtuoso-1M", [*ours, "--sparql-endpoint", instance.sparql, "--default-graph-uri", GRAPH])}
+    remote = [*ours, "--sparql-endpoint", instance.sparql, "--default-graph-uri", GRAPH]
+    ready_s, loadgen.READY_WITHIN_S = loadgen.READY_WITHIN_S, 600.0   # workers load the whole dump first
+    try:
+        with contextlib.ExitStack() as stack:
+            run = lambda name, cmd: stack.enter_context(  # noqa: E731
+                loadgen.running(name, cmd, "/sparql", logs / f"{name}-{SCALE}.log"))
+            yield {"embedded": run("embedded", ours), "virtuoso": run("virtuoso", remote)}
+    finally:
+        loadgen.READY_WITHIN_S = ready_s
 
 
-def _timed(client: httpx.Client, url: str) -> tuple[int, float]:
+def _timed(client: httpx.Client, url: str) -> tuple[int, float, int | None]:
+    """Status, milliseconds, and the rows of a SPARQL JSON answer (None for a page)."""
     started = time.perf_counter()
-    status = client.get(url, headers={"Accept": "text/html,*/*;q=0.8"}).status_code
-    return status, (time.perf_counter() - started) * 1000
+    answer = client.get(url, headers={"Accept": "text/html,*/*;q=0.8"})
+    elapsed = (time.perf_counter() - started) * 1000
+    rows = None
+    if answer.status_code == 200 and answer.headers.get("content-type", "").startswith("application/sparql-results"):
+        rows = len(answer.json().get("results", {}).get("bindings", []))
+    return answer.status_code, elapsed, rows
 
 
 def time_everything(servers: dict) -> dict:
-    """{(path, server): (status, cold ms, warm ms)} for every stored query's API route and the pages."""
+    """{(path, server): (status, cold ms, warm ms, rows)} for every stored query's API route and the pages."""
     from ict_diplomacy.project import Project
     from ict_diplomacy.sparql import queries
     catalogue = queries.load(Project(ROOT))
@@ -224,9 +234,9 @@ def time_everything(servers: dict) -> dict:
     with httpx.Client(timeout=120) as client:
         for path in paths:
             for name, server in servers.items():
-                status, cold = _timed(client, server.base + path)
+                status, cold, rows = _timed(client, server.base + path)
                 warm = statistics.median(_timed(client, server.base + path)[1] for _ in range(3))
-                timings[path, name] = (status, cold, warm)
+                timings[path, name] = (status, cold, warm, rows)
     return timings
 
 
@@ -234,7 +244,7 @@ def scale_table(timings: dict, triples: int, loaded_s: float) -> Table:
     table = Table(f"Scale run: the {SCALE} synthetic release ({triples} triples) on Virtuoso 7 behind remote mode, "
                   "beside the embedded store (ms)",
                   ["path", "embedded status", "embedded cold", "embedded warm", "virtuoso status", "virtuoso cold",
-                   "virtuoso warm", "warm virtuoso/embedded"],
+                   "virtuoso warm", "warm virtuoso/embedded", "rows (embedded / virtuoso)"],
                   notes=[f"Virtuoso 7.2 (Debian), NumberOfBuffers 200000, the N-Triples dump bulk-loaded in "
                          f"{loaded_s:.0f} s (ld_dir, rdf_loader_run, checkpoint) and the server restarted; our servers "
                          "with --answer-cache-mb 0 --timeout 60, one client; cold: the first request (pages build "
@@ -243,7 +253,41 @@ def scale_table(timings: dict, triples: int, loaded_s: float) -> Table:
                          "ones left out (they would leave the loopback)"])
     for path in dict.fromkeys(p for p, _ in timings):
         e, v = timings[path, "embedded"], timings[path, "virtuoso"]
-        table.rows.append([path, e[0], e[1], e[2], v[0], v[1], v[2], v[2] / e[2] if e[2] else None])
+        rows = None if e[3] is None and v[3] is None else f"{e[3]} / {v[3]}"
+        table.rows.append([path, e[0], e[1], e[2], v[0], v[1], v[2], v[2] / e[2] if e[2] else None, rows])
     answered = sum(1 for (p, s), t in timings.items() if s == "virtuoso" and t[0] == 200)
-    table.notes.append(f"answered 200 on Virtuoso: {answered} of {len(timings) // 2}")
+    same = sum(1 for p, s in timings if s == "virtuoso" and timings[p, s][3] is not None
+               and timings[p, s][3] == timings[p, "embedded"][3])
+    counted = sum(1 for p, s in timings if s == "virtuoso" and timings[p, s][3] is not None)
+    table.notes.append(f"answered 200 on Virtuoso: {answered} of {len(timings) // 2}; the same number of rows as "
+                       f"the embedded store: {same} of {counted} stored queries (rows capped at --max-rows)")
     return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The scale run alone, without the rest of run.py: builds the synthetic project and release
+    in --work (reused when already there) and prints the table as Markdown."""
+    import argparse
+    import synthetic
+    from run import SCALES, machine
+    global SCALE
+    parser = argparse.ArgumentParser(description="the scale run on Virtuoso (issue 12) alone")
+    parser.add_argument("--scale", default=SCALE, choices=list(SCALES))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/ictd-bench"))
+    args = parser.parse_args(argv)
+    SCALE = args.scale
+    ctx = Context(scales={SCALE: SCALES[SCALE]}, work=args.work.resolve())
+    ctx.work.mkdir(parents=True, exist_ok=True)
+    project = ctx.work / f"project-{SCALE}"
+    ctx.projects[SCALE] = project if (project / "data").exists() else synthetic.generate(SCALES[SCALE], project)
+    started = time.perf_counter()
+    tables = scale_tables(ctx)
+    print("\n".join(t.markdown() for t in tables))
+    print(f"Machine: {machine()}\nDate: {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
+          f"Command: `python benchmarks/bench_remote.py {' '.join(sys.argv[1:] if argv is None else argv)}`\n"
+          f"Wall time: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

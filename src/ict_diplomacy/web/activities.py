@@ -38,16 +38,21 @@ def of_kind(activity: str, kinds: tuple[str, ...]) -> str:
     return f"{_values('kind', kinds)} {activity} a ?type . ?type rdfs:subClassOf* ?kind ."
 
 
+LABELS_PER_QUERY = 500
+
+
 def labels_query(iris: set[str]) -> str:
     values = " ".join(f"<{iri}>" for iri in sorted(iris))
     return PROLOGUE + f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?l }}"
 
 
 async def labels(site, iris: set[str]) -> dict[str, dict[str, str]]:
-    """{iri: {lang: label}} for the IRIs that have labels."""
+    """{iri: {lang: label}} for the IRIs that have labels, asked LABELS_PER_QUERY at a time: Virtuoso 7
+    refuses a longer VALUES block, and the labels of more would pass --max-rows."""
     found: dict[str, dict[str, str]] = {}
-    if iris:
-        for row in await json_rows(site.engine, labels_query(iris)):
+    ordered = sorted(iris)
+    for start in range(0, len(ordered), LABELS_PER_QUERY):
+        for row in await json_rows(site.engine, labels_query(set(ordered[start:start + LABELS_PER_QUERY]))):
             found.setdefault(row["x"]["value"], {}).setdefault(row["l"].get("xml:lang", ""), row["l"]["value"])
     return found
 

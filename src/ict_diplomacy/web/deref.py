@@ -48,9 +48,16 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- IRIs and descriptions
 
+# The blank nodes a resource points at, and those they lead to. In this data blank nodes are OWL
+# class expressions, RDF lists and Data Cube components, chained by the links below; a walk along any
+# link instead leaves them through the named nodes into the whole graph, and Virtuoso 7 gives up at
+# 1M triples ("Exceeded … bytes in transitive temp memory").
+_BLANK_LINKS = "|".join([f"<{PREFIXES['rdf']}{name}>" for name in ("first", "rest")]
+                        + [f"<{PREFIXES['owl']}{name}>" for name in ("unionOf", "intersectionOf", "oneOf", "complementOf",
+                                                                   "someValuesFrom", "allValuesFrom", "onProperty")])
 # (no BIND of ?s here: beside the other branches Virtuoso 7 cannot compile it, SP031 sparp_gp_deprecate)
 _BNODE_CLOSURE = """  UNION {{ {anchor} ?via ?b . FILTER(isBlank(?b))
-           ?b (<urn:x-ictd:any>|!<urn:x-ictd:any>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o }}"""
+           ?b (""" + _BLANK_LINKS + """)* ?s . FILTER(isBlank(?s)) ?s ?p ?o }}"""
 
 
 def describe_query(iri: str) -> str:
@@ -74,7 +81,8 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 
 
 def ontology_query() -> str:
-    """The ontology document: every triple about the ontology or one of its terms."""
+    """The ontology document: every triple about the ontology or one of its terms, and about the
+    blank nodes of their class expressions and lists."""
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ ?s ?p ?o FILTER(?s = <{ONTOLOGY_IRI}> || STRSTARTS(STR(?s), "{ICTD}")) }}
 {_BNODE_CLOSURE.format(anchor="?t").replace("FILTER(isBlank(?b))", f'FILTER(isBlank(?b) && STRSTARTS(STR(?t), "{ICTD}"))')}
