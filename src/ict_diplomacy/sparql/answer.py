@@ -51,9 +51,8 @@ def answer(store: ox.Store, request: dict) -> tuple:
         if request["op"] == "triples":
             payload = _graph_ntriples(result, request["max_rows"])
         else:
-            rerun = None if _SERVICE.search(request["query"]) else (  # a second evaluation calls out again
-            lambda: store.query(request["query"], base_iri=QUERY_BASE, **dataset_options(request.get("dataset"))))
-        payload = _serialize(result, request["accept"], request["max_rows"], request["max_bytes"], rerun)
+            payload = _serialize(result, request["accept"], request["max_rows"], request["max_bytes"],
+                                 None if _SERVICE.search(request["query"]) else lambda: _rerun(store, request))
         size = len(payload.get("body") or payload.get("ntriples") or b"")
         if size > request["max_bytes"]:
             raise errors.ResultTooLarge(f"the answer is {size} bytes; the limit is {request['max_bytes']} "
@@ -69,6 +68,11 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("error", "BadRequest", f"the query could not be evaluated: {error}", {}, {})
     except Exception as error:  # noqa: BLE001 - a worker answers every request and lives on
         return ("error", "HttpError", f"the query failed: {type(error).__name__}: {error}", {}, {})
+
+
+def _rerun(store: ox.Store, request: dict) -> Any:
+    """The query evaluated again (not for SERVICE queries: a second evaluation would call out again)."""
+    return store.query(request["query"], base_iri=QUERY_BASE, **dataset_options(request.get("dataset")))
 
 
 def dataset_options(dataset: Dataset | None) -> dict:
