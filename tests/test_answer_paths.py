@@ -78,3 +78,16 @@ def test_which_path_answers(store):
 def test_the_byte_limit_answers_as_before(store):
     status, *error = served(store, QUERIES[0], 10_000, 200)
     assert (status, error[0]) == ("error", "ResultTooLarge")
+
+
+def test_turtle_pages_name_the_prefixes_their_iris_use():
+    """deref._used_prefixes (bisection) names exactly the prefixes some IRI starts with."""
+    from ict_diplomacy.publish.dumps import DUMP_PREFIXES
+    from ict_diplomacy.web import deref
+    namespaces = list(DUMP_PREFIXES.values())
+    iris = [namespaces[0] + "x", namespaces[3], namespaces[-1] + "a/b", "http://example.org/none", namespaces[3][:-1]]
+    triples = [ox.Triple(ox.NamedNode(s), ox.NamedNode(namespaces[5] + "p"), ox.NamedNode(o) if o else ox.Literal("v"))
+               for s in iris for o in (None, iris[0])]
+    used = {term.value for t in triples for term in t if isinstance(term, ox.NamedNode)}
+    assert deref._used_prefixes(triples) == {p: ns for p, ns in DUMP_PREFIXES.items()
+                                             if any(i.startswith(ns) for i in used)}
