@@ -60,18 +60,6 @@ def servers(release: Path, work: Path):
                "uncached": run("uncached", [*ours, "--answer-cache-mb", "0"], "/sparql")}
 
 
-def resources(release: Path, count: int) -> list[str]:
-    """Paths of `count` resources spread over the sorted subjects under /id/."""
-    from bench_endpoint import deref_sample
-    import bench_endpoint
-    original = bench_endpoint.DEREF_SAMPLE
-    bench_endpoint.DEREF_SAMPLE = count
-    try:
-        return deref_sample(release)
-    finally:
-        bench_endpoint.DEREF_SAMPLE = original
-
-
 def _path(target: str, query: str) -> str:
     return ("/query" if target == "oxigraph" else "/sparql") + "?query=" + quote(query)
 
@@ -83,9 +71,10 @@ def _load(server, requests, distinct: bool):
 
 
 def measure(release: Path, work: Path) -> dict:
+    from bench_endpoint import deref_sample
     from ict_diplomacy.project import BASE
     runs: dict = {}
-    paths = resources(release, DEREF_RESOURCES)
+    paths = deref_sample(release, DEREF_RESOURCES)
     with servers(release, work) as targets:
         cells = []
         for name, (query, accept) in DISTINCT.items():
