@@ -12,6 +12,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_TIMEOUT_S = 10.0
+COALESCE_BYTES = 16 << 10
 
 
 class UrlTooLong(Exception):
@@ -19,21 +20,29 @@ class UrlTooLong(Exception):
 
 
 class Coalescing:
-    """A transport whose writes are joined until the end of the current turn of the event loop,
-    then written at once; everything else is the wrapped transport's (close writes what waits)."""
+    """A transport whose small writes are joined until the end of the current turn of the event
+    loop, then written at once; a write that would make more than COALESCE_BYTES waiting goes out
+    at once with what waits, so large answers meet the transport's flow control as before (their
+    chunks are not piled up in one turn). Everything else is the wrapped transport's."""
 
     def __init__(self, transport: asyncio.Transport):
-        self._transport, self._pending = transport, []
+        self._transport, self._pending, self._size = transport, [], 0
 
     def write(self, data: bytes) -> None:
+        if self._size + len(data) > COALESCE_BYTES:
+            self._pending.append(data)
+            return self._flush()
         if not self._pending:
             asyncio.get_running_loop().call_soon(self._flush)
         self._pending.append(data)
+        self._size += len(data)
+        return None
 
     def _flush(self) -> None:
         if self._pending:
             data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
             self._pending.clear()
+            self._size = 0
             if not self._transport.is_closing():
                 self._transport.write(data)
 
