@@ -138,16 +138,16 @@ def _measure(server: loadgen.Server, requests: list, clients: int, seconds: floa
     return run
 
 
-def deref_sample(release: Path) -> list[str]:
-    """Paths of DEREF_SAMPLE resources spread over the sorted subjects under /id/."""
+def deref_sample(release: Path, count: int = DEREF_SAMPLE) -> list[str]:
+    """Paths of `count` resources spread over the sorted subjects under /id/."""
     from ict_diplomacy.project import BASE
     subjects = set()
     for line in __import__("gzip").decompress((release / "ict-diplomacy.nt.gz").read_bytes()).decode().splitlines():
         if line.startswith(f"<{BASE}id/"):
             subjects.add(line[1:line.index(">")])
     ordered = sorted(subjects)
-    step = max(1, len(ordered) // DEREF_SAMPLE)
-    return [iri[len(BASE) - 1:] for iri in ordered[::step][:DEREF_SAMPLE]]
+    step = max(1, len(ordered) // count)
+    return [iri[len(BASE) - 1:] for iri in ordered[::step][:count]]
 
 
 def measure_deref(targets: dict, release: Path, clients: tuple, seconds: float) -> dict:

@@ -24,8 +24,10 @@ from ..publish.dumps import DUMP_PREFIXES, NTRIPLES_GZ
 from ..publish.release import STORE_DIR
 from ..publish.store import open_read_only
 from .engine import ABSENT_GRAPH, QUERY_BASE, Dataset
+from .text import may_call_out
 
 TSV, JSON = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON
+JSON_SEPARATOR = b'},{"'   # between two solutions of pyoxigraph's compact SPARQL JSON
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
 
@@ -49,7 +51,8 @@ def answer(store: ox.Store, request: dict) -> tuple:
         if request["op"] == "triples":
             payload = _graph_ntriples(result, request["max_rows"])
         else:
-            payload = _serialize(result, request["accept"], request["max_rows"], request["max_bytes"])
+            payload = _serialize(result, request["accept"], request["max_rows"], request["max_bytes"],
+                                 None if may_call_out(request["query"]) else lambda: _rerun(store, request))
         size = len(payload.get("body") or payload.get("ntriples") or b"")
         if size > request["max_bytes"]:
             raise errors.ResultTooLarge(f"the answer is {size} bytes; the limit is {request['max_bytes']} "
@@ -65,6 +68,11 @@ def answer(store: ox.Store, request: dict) -> tuple:
         return ("error", "BadRequest", f"the query could not be evaluated: {error}", {}, {})
     except Exception as error:  # noqa: BLE001 - a worker answers every request and lives on
         return ("error", "HttpError", f"the query failed: {type(error).__name__}: {error}", {}, {})
+
+
+def _rerun(store: ox.Store, request: dict) -> Any:
+    """The query evaluated again (not for SERVICE queries: a second evaluation would call out again)."""
+    return store.query(request["query"], base_iri=QUERY_BASE, **dataset_options(request.get("dataset")))
 
 
 def dataset_options(dataset: Dataset | None) -> dict:
@@ -85,12 +93,17 @@ def _syntax_message(text: str) -> tuple[str, dict]:
             {"line": line, "column": column, "problem": problem})
 
 
-def _serialize(result: Any, accept: str, max_rows: int, max_bytes: int) -> dict:
+def _serialize(result: Any, accept: str, max_rows: int, max_bytes: int, rerun=None) -> dict:
     if isinstance(result, ox.QueryBoolean):
         fmt = choose(accept, "ask")
         return _payload(result.serialize(format=fmt.results), fmt, 1, False, "ask")
     if isinstance(result, ox.QuerySolutions):
-        return _select(result, choose(accept, "select"), max_rows, max_bytes)
+        fmt = choose(accept, "select")
+        if fmt.results == JSON and rerun is not None and max_rows > 0:
+            if (direct := _select_json(result, fmt, max_rows, max_bytes)) is not None:
+                return direct
+            result = rerun()  # at the row cap or the byte limit: the general path decides
+        return _select(result, fmt, max_rows, max_bytes)
     return _construct(result, choose(accept, "construct"), max_rows)
 
 
@@ -146,6 +159,44 @@ def _select(solutions: ox.QuerySolutions, fmt: Format, max_rows: int, max_bytes:
     if truncated and target == JSON:
         body = b'{"truncated":true,' + body[1:]
     return _payload(body, fmt, rows, truncated, "select")
+
+
+class _CountingJson:
+    """A binary writer for SPARQL JSON counting the separators between solutions (`},{"`, one
+    straddling two writes included), stopping at `limit` of them or past `max_bytes`."""
+
+    def __init__(self, limit: int, max_bytes: int):
+        self.limit, self.max_bytes, self.chunks, self.seen, self.size, self.tail = limit, max_bytes, [], 0, 0, b""
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.chunks.append(data)
+        window = self.tail + data
+        self.seen += window.count(JSON_SEPARATOR)
+        self.tail = window[-(len(JSON_SEPARATOR) - 1):]
+        self.size += len(data)
+        if self.seen >= self.limit or self.size > self.max_bytes:
+            raise _RowCap()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _select_json(solutions: ox.QuerySolutions, fmt: Format, max_rows: int, max_bytes: int) -> dict | None:
+    """SPARQL JSON written in one pass when the answer is complete under the row cap and the byte
+    limit; None otherwise (the caller runs the general path). An empty solution (`{}`) would hide
+    a separator, so any `{}` in the text, even inside a string, also means None."""
+    writer = _CountingJson(max_rows, max_bytes)
+    try:
+        solutions.serialize(writer, format=JSON)
+    except (_RowCap, OSError):
+        return None
+    body = b"".join(writer.chunks)
+    if b"{}" in body:
+        return None
+    rows = 0 if body.endswith(b'"bindings":[]}}') else writer.seen + 1
+    return _payload(body, fmt, rows, False, "select")
 
 
 def _construct(triples: ox.QueryTriples, fmt: Format, max_rows: int) -> dict:

@@ -68,6 +68,12 @@ def _skip_blanks(text: str, masked: str, position: int) -> int:
     return position
 
 
+def may_call_out(text: str) -> bool:
+    """True when the text mentions `service` anywhere, in any case (in a string or an IRI too):
+    the over-cautious reading that tells a worker not to evaluate such a query twice."""
+    return "service" in text.lower()
+
+
 def is_update(text: str) -> bool:
     """Whether the text is a SPARQL Update request (its first operation after the prologue)."""
     masked = mask(text)

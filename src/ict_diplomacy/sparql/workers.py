@@ -18,9 +18,12 @@ The worker's side of a request (the store, the row cap, the serialization) is an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
+import struct
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +45,8 @@ from .text import guard, with_values
 log = logging.getLogger("ict_diplomacy.workers")
 
 START_TIMEOUT_S = 60.0
+READ_CHUNK = 1 << 20
+_SIZE, _LONG_SIZE = struct.Struct("!i"), struct.Struct("!Q")  # multiprocessing.Connection's message header
 PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; younger ones finish
 
 
@@ -95,6 +100,10 @@ class Worker:
     conn: Any
     preempted: bool = False
     supervisor: Supervisor | None = None
+    _reply: asyncio.Future | None = None
+    _data: bytearray | None = None   # the reply's header while it arrives
+    _body: bytearray | None = None   # then its body, `_filled` bytes of it so far
+    _filled: int = 0
 
     @classmethod
     def spawn(cls, release: Path, mode: str, confinement: Confinement) -> "Worker":
@@ -127,17 +136,82 @@ class Worker:
         return self.conn.recv()
 
     def roundtrip(self, request: dict) -> tuple:
+        """One request and its reply, blocking (the tests; the server uses `ask`)."""
         try:
             self.conn.send(request)
             return self.conn.recv()
         except (EOFError, OSError) as error:
             raise WorkerDied(str(error)) from None
 
+    async def ask(self, request: dict) -> tuple:
+        """One request and its reply, the reply read by the event loop as the pipe becomes readable
+        (no thread per round trip; a large reply arrives in pieces without blocking the loop)."""
+        try:
+            self.conn.send(request)  # small, and the idle worker is reading
+        except OSError as error:
+            raise WorkerDied(str(error)) from None
+        loop = asyncio.get_running_loop()
+        self._reply, self._data = loop.create_future(), bytearray()
+        loop.add_reader(self.conn.fileno(), self._readable)
+        try:
+            return pickle.loads(await self._reply)
+        finally:
+            self._stop_reading()
+
+    def _readable(self) -> None:
+        """Called by the loop when the pipe has data: read what is there (never blocks); the body
+        goes straight into a buffer of the announced size, so a reply is held once, not regrown."""
+        fd, data = self.conn.fileno(), self._data
+        try:
+            if self._body is None:
+                chunk = os.read(fd, READ_CHUNK)
+                read = len(chunk)
+                data += chunk
+            else:
+                read = os.readv(fd, [memoryview(self._body)[self._filled:]])
+                self._filled += read
+        except OSError:
+            read = 0
+        if not read:
+            return self._stop_reading(WorkerDied("the worker's pipe closed"))
+        if self._body is None and not self._start_body(data):
+            return None
+        if self._filled >= len(self._body) and not self._reply.done():
+            self._reply.set_result(self._body)
+        return None
+
+    def _start_body(self, data: bytearray) -> bool:
+        """Once the header (multiprocessing.Connection's: a size, -1 then a long size) is in."""
+        if len(data) < 4:
+            return False
+        size, start = _SIZE.unpack_from(data)[0], 4
+        if size == -1:
+            if len(data) < 12:
+                return False
+            size, start = _LONG_SIZE.unpack_from(data, 4)[0], 12
+        self._body = bytearray(size)
+        part = data[start:start + size]
+        self._body[:len(part)] = part
+        self._filled = len(part)
+        data.clear()
+        return True
+
+    def _stop_reading(self, error: BaseException | None = None) -> None:
+        if self._reply is None:
+            return
+        reply, self._reply, self._data, self._body = self._reply, None, None, None
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(self.conn.fileno())
+        if error is not None and not reply.done():
+            reply.set_exception(error)
+
     def refusals(self) -> list[str]:
         """The destinations its supervisor has refused so far (none without one)."""
         return self.supervisor.refused if self.supervisor else []
 
     def kill(self) -> None:
+        if self._reply is not None:  # a request waits on this worker: it sees the worker die
+            self._stop_reading(WorkerDied("the worker was stopped"))
         if self.supervisor:
             self.supervisor.stop()
         self.process.kill()
@@ -208,6 +282,8 @@ class WorkerEngine:
         raise rebuild_error(*reply[1:])
 
     async def _take(self, remaining: float) -> Worker:
+        if not self._idle.empty():
+            return self._idle.get_nowait()
         try:
             return await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
         except TimeoutError:
@@ -215,14 +291,14 @@ class WorkerEngine:
                               headers={"Retry-After": str(self.settings.retry_after)}) from None
 
     async def _ask(self, worker: Worker, request: dict, remaining: float, limit: float) -> tuple:
-        loop = asyncio.get_running_loop()
         if remaining <= 0:
             self._idle.put_nowait(worker)
             raise QueryTimeout(f"the query waited past its {limit:g} s limit before a worker was free",
                                detail={"timeout_s": limit})
         seen = len(worker.refusals())
         try:
-            reply = await asyncio.wait_for(loop.run_in_executor(self._threads, worker.roundtrip, request), remaining)
+            async with asyncio.timeout(remaining):
+                reply = await worker.ask(request)
         except TimeoutError:
             self._retire(worker)
             raise QueryTimeout(f"the query ran past the {limit:g} s limit (waiting included) and was stopped",

@@ -49,6 +49,44 @@ def create_app(site: Site) -> Starlette:
     return app
 
 
+class LeanSparql:
+    """ASGI: a query to /sparql (GET with ?query=, or POST) without an Origin header goes straight
+    to the endpoint, with the same request log and the same error shape; everything else goes to
+    the Starlette app. For these requests Starlette's router, CORS (it adds headers only when there
+    is an Origin), compression (it skips query answers) and error middleware add nothing but time."""
+
+    def __init__(self, app: Starlette, site: Site):
+        self.app, self.site = app, site
+        self.lean = RequestLog(self._answer)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/sparql" and _lean(scope):
+            return await self.lean(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    async def _answer(self, scope, receive, send):
+        scope["app"], started = self.app, []
+        request = Request(scope, receive)
+
+        async def sending(message):
+            started.append(True)
+            await send(message)
+        try:
+            response = await endpoint.answer(self.site, request)
+            await response(scope, receive, sending)
+        except Exception as error:
+            if started:
+                raise
+            handler = next((h for kind, h in ERROR_HANDLERS if isinstance(error, kind)), _unexpected_error)
+            await (await handler(request, error))(scope, receive, send)
+
+
+def _lean(scope) -> bool:
+    if scope["method"] == "GET" and b"query=" not in scope["query_string"]:
+        return False
+    return scope["method"] in ("GET", "POST") and not any(name == b"origin" for name, _ in scope["headers"])
+
+
 # ---------------------------------------------------------------- errors, in one shape
 
 
@@ -93,6 +131,9 @@ async def _client_gone(request: Request, error: ClientDisconnect) -> Response:
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "internal-error", f"the server failed: {type(error).__name__}")
+
+
+ERROR_HANDLERS = ((IctdError, _library_error), (ClientDisconnect, _client_gone))
 
 
 # ---------------------------------------------------------------- one log line per request

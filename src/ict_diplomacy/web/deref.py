@@ -8,6 +8,7 @@ Descriptions are built from CONSTRUCT queries through `site.engine`, so remote m
 
 from __future__ import annotations
 
+import bisect
 import re
 from urllib.parse import quote
 
@@ -42,8 +43,15 @@ def serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
 
 
 def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    iris = {term.value for t in triples for term in t if isinstance(term, ox.NamedNode)}
-    return {prefix: ns for prefix, ns in DUMP_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+    """The prefixes some IRI starts with: found by bisection in the sorted IRIs (a scan of every
+    IRI for each of the prefixes took more than half of a Turtle page's server time)."""
+    iris = sorted({term.value for t in triples for term in t if isinstance(term, ox.NamedNode)})
+    used = {}
+    for prefix, ns in DUMP_PREFIXES.items():
+        at = bisect.bisect_left(iris, ns)
+        if at < len(iris) and iris[at].startswith(ns):
+            used[prefix] = ns
+    return used
 
 
 # ---------------------------------------------------------------- IRIs and descriptions

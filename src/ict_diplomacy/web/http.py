@@ -62,7 +62,7 @@ class AnswerBuffer:
     the answers being computed (max_concurrent of them)."""
 
     def __init__(self, limit: int):
-        self.limit, self.held = limit, 0
+        self.limit, self.held, self.waiting = limit, 0, 0
         self._freed = asyncio.Condition()
 
     @contextlib.asynccontextmanager
@@ -70,19 +70,28 @@ class AnswerBuffer:
         if size > self.limit:
             raise ResultTooLarge(f"the answer is {size} bytes, more than the server holds for all clients "
                                  f"at once ({self.limit} bytes, answer_buffer_mb)")
-        async with self._freed:
-            try:
-                await asyncio.wait_for(self._freed.wait_for(lambda: self.held + size <= self.limit), wait_s)
-            except TimeoutError:
-                raise Unavailable(f"the server holds {self.held} bytes of answers that clients have not read yet "
-                                  "(answer_buffer_mb); try again shortly", headers={"Retry-After": "2"}) from None
-            self.held += size
+        if self.waiting or self.held + size > self.limit:  # else room now: no lock, no timer
+            await self._wait_for_room(size, wait_s)
+        self.held += size
         try:
             yield
         finally:
+            self.held -= size
+            if self.waiting:
+                async with self._freed:
+                    self._freed.notify_all()
+
+    async def _wait_for_room(self, size: int, wait_s: float) -> None:
+        self.waiting += 1
+        try:
             async with self._freed:
-                self.held -= size
-                self._freed.notify_all()
+                async with asyncio.timeout(wait_s):
+                    await self._freed.wait_for(lambda: self.held + size <= self.limit)
+        except TimeoutError:
+            raise Unavailable(f"the server holds {self.held} bytes of answers that clients have not read yet "
+                              "(answer_buffer_mb); try again shortly", headers={"Retry-After": "2"}) from None
+        finally:
+            self.waiting -= 1
 
 
 class HeldResponse(Response):
@@ -97,11 +106,8 @@ class HeldResponse(Response):
     async def __call__(self, scope, receive, send) -> None:
         async with self.buffer.hold(len(self.body), ROOM_WAIT_S):
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-            ends = asyncio.get_running_loop().time() + self.read_s
             view = memoryview(self.body)
-            for start in range(0, max(len(view), 1), CHUNK):
-                chunk = bytes(view[start:start + CHUNK])
-                last = start + CHUNK >= len(view)
-                remaining = ends - asyncio.get_running_loop().time()
-                await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": not last}),
-                                       max(remaining, 0.001))
+            async with asyncio.timeout(self.read_s):
+                for start in range(0, max(len(view), 1), CHUNK):
+                    chunk = bytes(view[start:start + CHUNK])
+                    await send({"type": "http.response.body", "body": chunk, "more_body": start + CHUNK < len(view)})

@@ -1,7 +1,8 @@
 """uvicorn's HTTP protocol with the limits the endpoint documents: a request line longer than
 max_request_bytes gets 413 (not the parser's plain 400), and a request head that has not arrived
 within HEAD_TIMEOUT_S closes the connection (408), so a client sending headers a byte at a time
-cannot hold a connection for ever."""
+cannot hold a connection for ever. The writes of one turn of the event loop (a response's head
+and its body) leave in one system call (`Coalescing`), not one each."""
 
 from __future__ import annotations
 
@@ -11,10 +12,46 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_TIMEOUT_S = 10.0
+COALESCE_BYTES = 16 << 10
 
 
 class UrlTooLong(Exception):
     pass
+
+
+class Coalescing:
+    """A transport whose small writes are joined until the end of the current turn of the event
+    loop, then written at once; a write that would make more than COALESCE_BYTES waiting goes out
+    at once with what waits, so large answers meet the transport's flow control as before (their
+    chunks are not piled up in one turn). Everything else is the wrapped transport's."""
+
+    def __init__(self, transport: asyncio.Transport):
+        self._transport, self._pending, self._size = transport, [], 0
+
+    def write(self, data: bytes) -> None:
+        if self._size + len(data) > COALESCE_BYTES:
+            self._pending.append(data)
+            return self._flush()
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(data)
+        self._size += len(data)
+        return None
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            self._pending.clear()
+            self._size = 0
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
 
 
 def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S) -> type[HttpToolsProtocol]:
@@ -22,6 +59,9 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S)
 
     class Bounded(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(Coalescing(transport))
 
         def on_message_begin(self) -> None:
             super().on_message_begin()

@@ -13,7 +13,7 @@ from ..publish import build, store
 from ..errors import DamagedRelease
 from ..publish.release import MANIFEST, STORE_DIR, read_manifest, verify
 from ..settings import Settings
-from .app import create_app
+from .app import LeanSparql, create_app
 from .protocol import bounded_protocol
 from .site import Site, open_site
 
@@ -68,7 +68,7 @@ async def serve_site(settings: Settings, release: Path | None, host: str, port: 
     try:
         app = create_app(site)
         app.router.lifespan_context = _closing(site)
-        config = uvicorn.Config(app, host=host, port=port, http=bounded_protocol(settings.max_request_bytes + 2048),
+        config = uvicorn.Config(LeanSparql(app, site), host=host, port=port, http=bounded_protocol(settings.max_request_bytes + 2048),
                                 loop="none", access_log=False, log_level="warning", lifespan="on")
         server = uvicorn.Server(config)
         log.info("serving %s on http://%s:%d/sparql (%s)", release or settings.sparql_endpoint, host, port,
