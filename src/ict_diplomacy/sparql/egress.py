@@ -1,12 +1,17 @@
-"""Which connections a worker of the SERVICE lane may open: the server process decides each one.
+"""Which connections a supervised process may open: its parent decides each one.
 
-The lane's workers install the supervised seccomp filter (sandbox.supervise_network): every
+Three kinds of process run supervised: the workers of the SERVICE lane (only the allow-listed
+endpoints), the workers of remote mode's check before forwarding (nothing; each attempt noted, so
+the query is refused), and the engine `ict-diplomacy confine` starts (only its --reach endpoints).
+
+Each installs the supervised seccomp filter (sandbox.supervise_network): every
 connect, sendmsg, sendmmsg and addressed sendto stops in the kernel until the holder of the
 filter's listener answers. The server process takes the listener out of the worker
 (pidfd_getfd) and runs a Supervisor thread on it, which reads the destination from the
 worker's memory and lets the call go on only to the addresses of the allow-listed endpoints
 (resolved here, at start and again when a lookup is older than RESOLVE_EVERY_S) or to a DNS
-resolver of /etc/resolv.conf on port 53. Anything else fails with EACCES: a SERVICE spelled so
+resolver of /etc/resolv.conf on port 53 (when there are endpoints to look up). Anything else fails
+with EACCES: a SERVICE spelled so
 that the text guard misreads it, a redirect from an allowed endpoint to another host, a
 metadata address.
 
