@@ -11,9 +11,8 @@ filter's listener answers. The server process takes the listener out of the work
 worker's memory and lets the call go on only to the addresses of the allow-listed endpoints
 (resolved here, at start and again when a lookup is older than RESOLVE_EVERY_S) or to a DNS
 resolver of /etc/resolv.conf on port 53 (when there are endpoints to look up). Anything else fails
-with EACCES: a SERVICE spelled so
-that the text guard misreads it, a redirect from an allowed endpoint to another host, a
-metadata address.
+with EACCES: a SERVICE spelled so that the text guard misreads it, a redirect from an allowed
+endpoint to another host, a metadata address.
 
 The kernel re-reads the destination after the decision, so a worker running code of an
 attacker's choosing could swap it in between; the lane defends against queries, which choose
