@@ -121,7 +121,7 @@ class Worker:
                 worker.supervisor = Supervisor.take_over(process.pid, detail, confinement.reach)
             except (OSError, SandboxError) as error:
                 worker.kill()
-                raise Unavailable(f"a query worker of the SERVICE lane cannot be supervised: {error}") from None
+                raise Unavailable(f"the network supervision of a query worker could not start: {error}") from None
             parent_end.send("supervised")
             status, detail = worker._status()
         if status != "ready":
@@ -205,9 +205,13 @@ class Worker:
         if error is not None and not reply.done():
             reply.set_exception(error)
 
-    def refusals(self) -> list[str]:
-        """The destinations its supervisor has refused so far (none without one)."""
-        return self.supervisor.refused if self.supervisor else []
+    def take_refusals(self) -> list[str]:
+        """The destinations its supervisor refused since the last call (none without one); a
+        worker answers one request at a time, so they are that request's."""
+        if not self.supervisor:
+            return []
+        refused, self.supervisor.refused = self.supervisor.refused, []
+        return refused
 
     def kill(self) -> None:
         if self._reply is not None:  # a request waits on this worker: it sees the worker die
@@ -295,7 +299,6 @@ class WorkerEngine:
             self._idle.put_nowait(worker)
             raise QueryTimeout(f"the query waited past its {limit:g} s limit before a worker was free",
                                detail={"timeout_s": limit})
-        seen = len(worker.refusals())
         try:
             async with asyncio.timeout(remaining):
                 reply = await worker.ask(request)
@@ -316,7 +319,7 @@ class WorkerEngine:
             self._retire(worker)  # cancelled mid-query: the worker may still be busy
             raise
         self._idle.put_nowait(worker)
-        if refused := worker.refusals()[seen:]:
+        if refused := worker.take_refusals():
             raise Refused(f"the query tried to connect to {', '.join(sorted(set(refused)))}, which is not an allow-listed "
                           "SERVICE endpoint (service_allow): refused", detail={"refused": sorted(set(refused))})
         return reply

@@ -3,7 +3,7 @@ query country-profile), the labels of what they show, and links that keep the pa
 
 from __future__ import annotations
 
-
+from collections.abc import Iterable
 
 from ..project import ID_BASE, PREFIXES
 from ..sparql import queries
@@ -41,7 +41,7 @@ def of_kind(activity: str, kinds: tuple[str, ...]) -> str:
 LABELS_PER_QUERY = 500
 
 
-def labels_query(iris: set[str]) -> str:
+def labels_query(iris: Iterable[str]) -> str:
     values = " ".join(f"<{iri}>" for iri in sorted(iris))
     return PROLOGUE + f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x rdfs:label ?l }}"
 
@@ -52,7 +52,7 @@ async def labels(site, iris: set[str]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     ordered = sorted(iris)
     for start in range(0, len(ordered), LABELS_PER_QUERY):
-        for row in await json_rows(site.engine, labels_query(set(ordered[start:start + LABELS_PER_QUERY]))):
+        for row in await json_rows(site.engine, labels_query(ordered[start:start + LABELS_PER_QUERY])):
             found.setdefault(row["x"]["value"], {}).setdefault(row["l"].get("xml:lang", ""), row["l"]["value"])
     return found
 

@@ -43,8 +43,7 @@ def create_app(site: Site) -> Starlette:
         middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                                      allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=86400))
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: _starlette_error, IctdError: _library_error,
-                                        ClientDisconnect: _client_gone, Exception: _unexpected_error})
+                    exception_handlers={HTTPException: _starlette_error, **ERROR_HANDLERS})
     app.state.site = site
     return app
 
@@ -77,7 +76,7 @@ class LeanSparql:
         except Exception as error:
             if started:
                 raise
-            handler = next((h for kind, h in ERROR_HANDLERS if isinstance(error, kind)), _unexpected_error)
+            handler = next(h for kind, h in ERROR_HANDLERS.items() if isinstance(error, kind))
             await (await handler(request, error))(scope, receive, send)
 
 
@@ -133,7 +132,8 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     return error_response(request, 500, "internal-error", f"the server failed: {type(error).__name__}")
 
 
-ERROR_HANDLERS = ((IctdError, _library_error), (ClientDisconnect, _client_gone))
+# the handlers of the errors our code raises, most specific first (Exception, the last, catches the rest)
+ERROR_HANDLERS = {IctdError: _library_error, ClientDisconnect: _client_gone, Exception: _unexpected_error}
 
 
 # ---------------------------------------------------------------- one log line per request
