@@ -62,6 +62,7 @@ class CachingEngine:
 
     def __init__(self, engine, max_bytes: int, etag: str):
         self.engine, self.etag = engine, etag   # a new release (another ETag) never hits old answers
+        self.connections = getattr(engine, "connections", None)
         self.cache = AnswerCache(max_bytes)
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",

@@ -14,15 +14,16 @@ from .text import service_targets
 from .workers import WorkerEngine
 
 
-async def open_engine(settings: Settings, release: Release | None) -> Engine:
+async def open_engine(settings: Settings, release: Release | None, respond=None) -> Engine:
     """The engine the settings ask for: a remote endpoint, or workers over the release (with the
     answer cache unless it is switched off; never in remote mode, where the data may change
-    under the same release)."""
+    under the same release). With `respond` (web/direct.py), the workers also answer connections
+    of their own (connections.py; the engine's `connections`)."""
     if settings.sparql_endpoint:
         return RemoteEngine(settings, await Preflight.start(settings))
     if release is None:
         raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
-    engine: Engine = await WorkerEngine.start(settings, release.path)
+    engine: Engine = await WorkerEngine.start(settings, release.path, respond=respond)
     if settings.service_allow:  # SERVICE to an allowed endpoint: its own lane, the only one with network
         lane = await WorkerEngine.start(settings.replace(workers=1, max_concurrent=1), release.path,
                                         reach=tuple(settings.service_allow))
@@ -49,6 +50,7 @@ class Lanes:
 
     def __init__(self, local: Engine, federated: Engine):
         self.local, self.federated = local, federated
+        self.connections = getattr(local, "connections", None)
 
     def _lane(self, sparql: str) -> Engine:
         return self.federated if service_targets(sparql) else self.local

@@ -60,7 +60,10 @@ QUERY_BASE = SPARQL   # every engine resolves a query's relative IRIs against th
 
 
 class Engine(Protocol):
-    """Runs SPARQL with the limits of the settings; never blocks the event loop."""
+    """Runs SPARQL with the limits of the settings; never blocks the event loop. `connections`:
+    the workers' own connections (connections.py), or None for an engine without them."""
+
+    connections: object | None
 
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
                     timeout: float | None = None, client: str = "", dataset: Dataset | None = None) -> QueryResult:

@@ -94,6 +94,8 @@ def recognize(url: str, headers: dict[str, str]) -> Upstream:
 
 
 class RemoteEngine:
+    connections = None  # its answers come from the upstream: no worker holds connections
+
     def __init__(self, settings: Settings, preflight=None):
         self.settings, self.endpoint = settings, settings.sparql_endpoint
         self.preflight = preflight  # preflight.Preflight: queries that would crash the upstream stop here

@@ -23,19 +23,21 @@ import logging
 import multiprocessing
 import os
 import pickle
+import socket
 import struct
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
 from .. import errors
-from ..errors import HttpError, QueryTimeout, Refused, Unavailable, WorkerEnded
+from ..errors import HttpError, QueryTimeout, Refused, Unavailable
 from ..settings import Settings
-from . import sandbox
+from . import connections, sandbox
 from .answer import answer, open_store
 from .egress import Supervisor
 from .engine import Bindings, Dataset, Gate, QueryResult
@@ -53,9 +55,10 @@ PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; 
 # ---------------------------------------------------------------- inside a worker process
 
 
-def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None:
-    """Confine this process, open the data, then answer requests from the pipe on a thread with
-    a deep stack until the server closes it."""
+def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tuple | None = None) -> None:
+    """Confine this process, open the data, then answer requests from the pipe (and, with `own`:
+    the control socket, the slot and the `respond` of connections.py, on connections of its own)
+    on a thread with a deep stack until the server closes it."""
     try:
         if confinement.reach is not None:  # first, before any data or query is read
             _hand_over(conn, sandbox.supervise_network())
@@ -67,7 +70,12 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement) -> None
         conn.send(("failed", str(error)))
         return
     conn.send(("ready", len(store)))
-    sandbox.run_on_deep_stack(lambda: _serve(conn, store), confinement.stack)
+    if own:
+        control, respond, slot = own
+        serving = lambda: connections.serve(conn, control, store, respond, slot)  # noqa: E731
+    else:
+        serving = lambda: _serve(conn, store)  # noqa: E731
+    sandbox.run_on_deep_stack(serving, confinement.stack)
 
 
 def _hand_over(conn, listener: int) -> None:
@@ -100,21 +108,32 @@ class Worker:
     conn: Any
     preempted: bool = False
     supervisor: Supervisor | None = None
+    control: socket.socket | None = None   # connections of its own (connections.py): the control socket
+    slot: Any = None                        # and the shared slot showing the query it runs on one
+    retired: bool = False
     _reply: asyncio.Future | None = None
     _data: bytearray | None = None   # the reply's header while it arrives
     _body: bytearray | None = None   # then its body, `_filled` bytes of it so far
     _filled: int = 0
 
     @classmethod
-    def spawn(cls, release: Path, mode: str, confinement: Confinement) -> "Worker":
-        """Start a worker and wait until its data is loaded (blocking: run in a thread)."""
+    def spawn(cls, release: Path, mode: str, confinement: Confinement, respond: Callable | None = None) -> "Worker":
+        """Start a worker and wait until its data is loaded (blocking: run in a thread); with
+        `respond`, one that answers connections of its own too."""
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=worker_main, args=(child_end, str(release) if release else "", mode, confinement),
-                                  name="ict-diplomacy-worker", daemon=True)
+        control = theirs = slot = None
+        if respond is not None:
+            (control, theirs), slot = connections.control_pair(), context.RawArray("d", 2)
+        own = (theirs, respond, slot) if respond is not None else None
+        process = context.Process(target=worker_main, name="ict-diplomacy-worker", daemon=True,
+                                  args=(child_end, str(release) if release else "", mode, confinement, own))
         process.start()
         child_end.close()
-        worker = cls(process, parent_end)
+        if theirs is not None:
+            theirs.close()
+            control.setblocking(False)
+        worker = cls(process, parent_end, control=control, slot=slot)
         status, detail = worker._status()
         if status == "supervise":
             try:
@@ -221,27 +240,31 @@ class Worker:
         self.process.kill()
         self.process.join(5)
         self.conn.close()
+        if self.control is not None:
+            self.control.close()
 
 
 class WorkerEngine:
     """Engine over `settings.workers` processes; see the module docstring."""
 
     def __init__(self, settings: Settings, release: Path | None, reach: tuple[str, ...] | None = None,
-                 confinement: Confinement | None = None):
+                 confinement: Confinement | None = None, respond: Callable | None = None):
         self.settings, self.release = settings, release
         self.confinement = confinement or Confinement.of(settings, reach)
+        self.respond = respond if reach is None else None  # the SERVICE lane never holds connections
+        self.connections = connections.Connections(settings.query_timeout, self._retire) if self.respond else None
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._gate = Gate(settings)
         self._gate.on_wait = self._make_room
-        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, when its query started)
+        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, when its query started, time.monotonic)
         self._threads = ThreadPoolExecutor(max_workers=settings.workers * 2 + 2, thread_name_prefix="ictd-pipe")
         self._replacing: set[asyncio.Task] = set()
 
     @classmethod
     async def start(cls, settings: Settings, release: Path | None, reach: tuple[str, ...] | None = None,
-                    confinement: Confinement | None = None) -> "WorkerEngine":
-        engine = cls(settings, release, reach, confinement)
+                    confinement: Confinement | None = None, respond: Callable | None = None) -> "WorkerEngine":
+        engine = cls(settings, release, reach, confinement, respond)
         started = await asyncio.gather(*(engine._spawn() for _ in range(max(1, settings.workers))))
         for worker in started:
             engine._idle.put_nowait(worker)
@@ -252,8 +275,10 @@ class WorkerEngine:
     async def _spawn(self) -> Worker:
         loop = asyncio.get_running_loop()
         worker = await loop.run_in_executor(self._threads, Worker.spawn, self.release, self.settings.store_mode,
-                                            self.confinement)
+                                            self.confinement, self.respond)
         self._all.add(worker)
+        if self.connections is not None:
+            self.connections.attach(worker)
         return worker
 
     async def query(self, sparql: str, *, accept: str = "application/sparql-results+json",
@@ -276,7 +301,7 @@ class WorkerEngine:
         request["max_rows"], request["max_bytes"] = self.settings.max_rows, self.settings.max_answer_bytes
         async with self._gate.slot(limit, client):
             worker = await self._take(ends - clock())
-            self._busy[worker] = (client, clock())
+            self._busy[worker] = (client, time.monotonic())
             try:
                 reply = await self._ask(worker, request, ends - clock(), limit)
             finally:
@@ -286,13 +311,19 @@ class WorkerEngine:
         raise rebuild_error(*reply[1:])
 
     async def _take(self, remaining: float) -> Worker:
-        if not self._idle.empty():
-            return self._idle.get_nowait()
-        try:
-            return await asyncio.wait_for(self._idle.get(), max(remaining, 0.001))
-        except TimeoutError:
-            raise Unavailable("no query worker became free in time; try again shortly",
-                              headers={"Retry-After": str(self.settings.retry_after)}) from None
+        """An idle worker (retired ones, killed while idle, are dropped from the queue here)."""
+        ends = asyncio.get_running_loop().time() + remaining
+        while True:
+            if self._idle.empty():
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), max(ends - asyncio.get_running_loop().time(), 0.001))
+                except TimeoutError:
+                    raise Unavailable("no query worker became free in time; try again shortly",
+                                      headers={"Retry-After": str(self.settings.retry_after)}) from None
+            else:
+                worker = self._idle.get_nowait()
+            if not worker.retired:
+                return worker
 
     async def _ask(self, worker: Worker, request: dict, remaining: float, limit: float) -> tuple:
         if remaining <= 0:
@@ -309,12 +340,8 @@ class WorkerEngine:
         except WorkerDied:
             self._retire(worker)
             if worker.preempted:
-                raise Unavailable("the query was stopped to let another client's query run (one client may not "
-                                  "hold every worker while others wait); retry it",
-                                  headers={"Retry-After": str(self.settings.retry_after)}) from None
-            raise WorkerEnded(f"the query worker ended before answering (exit code {worker.process.exitcode}: "
-                              "the query needed more memory than worker_memory allows, or crashed the engine); "
-                              "it has been replaced") from None
+                raise self._preempted() from None
+            raise connections.ended(worker) from None
         except BaseException:
             self._retire(worker)  # cancelled mid-query: the worker may still be busy
             raise
@@ -327,19 +354,31 @@ class WorkerEngine:
     def _make_room(self, waiting: str) -> None:
         """A client waits while every slot is busy: if one other client holds more than its share
         (the waiting client counts), stop that client's longest query that has run PREEMPT_AFTER_S."""
-        now = asyncio.get_running_loop().time()
-        held = Counter(client for client, _ in self._busy.values())
-        share = len(self._busy) / len(set(held) | {waiting})
-        candidates = [(started, worker) for worker, (client, started) in self._busy.items()
+        now = time.monotonic()
+        busy = {**self._busy, **(self.connections.running() if self.connections else {})}
+        held = Counter(client for client, _ in busy.values())
+        share = len(busy) / len(set(held) | {waiting})
+        candidates = [(started, worker) for worker, (client, started) in busy.items()
                       if client != waiting and held[client] > share and now - started >= PREEMPT_AFTER_S]
         if candidates:
             _, worker = min(candidates, key=lambda c: c[0])
             worker.preempted = True
-            worker.kill()  # its request sees the worker die, says why, and the worker is replaced
+            self._retire(worker, self._preempted())  # a request waiting on it sees it die, says why; it is replaced
 
-    def _retire(self, worker: Worker) -> None:
-        """Kill a worker and start a replacement in the background."""
+    def _preempted(self) -> Unavailable:
+        return Unavailable("the query was stopped to let another client's query run (one client may not "
+                           "hold every worker while others wait); retry it",
+                           headers={"Retry-After": str(self.settings.retry_after)})
+
+    def _retire(self, worker: Worker, error: HttpError | None = None) -> None:
+        """Kill a worker (once) and start a replacement in the background; the connections it
+        held come back, the one whose query it ran gets `error`."""
+        if worker.retired:
+            return
+        worker.retired = True
         worker.kill()
+        if self.connections is not None:
+            self.connections.worker_gone(worker, error or connections.ended(worker))
         self._all.discard(worker)
         task = asyncio.create_task(self._replace())
         self._replacing.add(task)
@@ -352,6 +391,8 @@ class WorkerEngine:
             log.error("could not replace a query worker: %s", error)
 
     async def close(self) -> None:
+        if self.connections is not None:
+            self.connections.close()
         for task in list(self._replacing):
             task.cancel()
         for worker in list(self._all):

@@ -7,7 +7,6 @@ A handler reports the rows it returned with `request.state.rows = n` for the req
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -19,9 +18,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
-from ..formats import parse_accept
 from .compress import Compression
+from .http import error_content
 from .error_page import error_page, wants_html
+from .protocol import HAND_OVER
 from . import api, deref, downloads, endpoint, pages, pictures, versions
 from .site import Site
 
@@ -72,6 +72,8 @@ class LeanSparql:
             await send(message)
         try:
             response = await endpoint.answer(self.site, request)
+            if request.state._state.get("rows") is not None:  # a query answered: the next may go to a worker
+                scope[HAND_OVER] = True
             await response(scope, receive, sending)
         except Exception as error:
             if started:
@@ -95,16 +97,8 @@ def error_response(request: Request, status: int, code: str, message: str, detai
     status, code and message as a page in the visitor's language for browsers (error_page.py)."""
     if wants_html(request):
         return error_page(request, status, code, message, detail, headers)
-    preferred = next((m for m, q in parse_accept(request.headers.get("accept"))
-                      if q > 0 and m in ("text/plain", "application/json", "text/*")), "application/json")
-    if preferred != "application/json":
-        body = f"{status} {code}: {message}\n"
-        if detail:
-            body += "".join(f"{k}: {v}\n" for k, v in detail.items())
-        return Response(body, status_code=status, media_type="text/plain; charset=utf-8", headers=headers)
-    shape = {"error": {"status": status, "code": code, "message": message, "detail": detail or {}}}
-    return Response(json.dumps(shape, ensure_ascii=False), status_code=status,
-                    media_type="application/json", headers=headers)
+    body, media_type = error_content(request.headers.get("accept"), status, code, message, detail)
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 async def _library_error(request: Request, error: IctdError) -> Response:

@@ -49,7 +49,7 @@ async def answer(site: Site, request: Request) -> Response:
     text = queries[0]
     if not text.strip():
         raise MalformedQuery("the query is empty")
-    result = await site.engine.query(text, accept=requested_format(request, params), timeout=_timeout(params),
+    result = await site.engine.query(text, accept=requested_format(request.headers.get("accept"), params), timeout=_timeout(params),
                                      client=request.client.host if request.client else "",
                                      dataset=requested_dataset(params))
     request.state.rows = result.rows
@@ -62,14 +62,26 @@ async def answer(site: Site, request: Request) -> Response:
 
 async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[str]]:
     """The protocol's parameters from the URL and the body (form, query or update)."""
-    if len(request.url.query) > max_bytes:
-        raise PayloadTooLarge(f"the query string is longer than {max_bytes} bytes (max_request_bytes)")
-    params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(request.url.query, keep_blank_values=True):
-        params.setdefault(name, []).append(value)
+    params = url_params(request.url.query, max_bytes)
     if request.method != "POST":
         return params
-    content_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    kind = body_kind(request.headers.get("content-type", ""))
+    add_body_params(params, kind, await read_body(request, max_bytes))
+    return params
+
+
+def url_params(query: str, max_bytes: int) -> dict[str, list[str]]:
+    if len(query) > max_bytes:
+        raise PayloadTooLarge(f"the query string is longer than {max_bytes} bytes (max_request_bytes)")
+    params: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def body_kind(content_type_header: str) -> str:
+    """The media type of a POST body the protocol accepts (charset UTF-8), or the error saying why not."""
+    content_type, _, parameters = content_type_header.partition(";")
     content_type = content_type.strip().lower()
     charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in parameters.split(";"))
                     if k.strip().lower() == "charset"), "utf-8")
@@ -77,16 +89,19 @@ async def protocol_params(request: Request, max_bytes: int) -> dict[str, list[st
         raise UnsupportedMediaType(f"a request body must be UTF-8, not {charset[:40]}")
     if content_type == UPDATE_BODY:
         raise ReadOnly("this SPARQL endpoint is read-only: application/sparql-update is not accepted")
-    body = (await read_body(request, max_bytes)).decode("utf-8", errors="replace")
-    if content_type == FORM:
-        for name, value in parse_qsl(body, keep_blank_values=True):
-            params.setdefault(name, []).append(value)
-    elif content_type == QUERY_BODY:
-        params.setdefault("query", []).append(body)
-    else:
+    if content_type not in (FORM, QUERY_BODY):
         raise UnsupportedMediaType(
             f"POST a query as {QUERY_BODY} or as a {FORM} form; got {content_type or 'no Content-Type'}")
-    return params
+    return content_type
+
+
+def add_body_params(params: dict[str, list[str]], kind: str, body: bytes) -> None:
+    text = body.decode("utf-8", errors="replace")
+    if kind == FORM:
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            params.setdefault(name, []).append(value)
+    else:
+        params.setdefault("query", []).append(text)
 
 
 async def read_body(request: Request, max_bytes: int, within_s: float = BODY_TIMEOUT_S) -> bytes:
@@ -110,13 +125,13 @@ async def _read(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def requested_format(request: Request, params: dict[str, list[str]]) -> str:
+def requested_format(accept: str | None, params: dict[str, list[str]]) -> str:
     """An Accept value: ?format= (or ?output=) when given, else the request's Accept header. A
     name may mean one format for results and another for graphs (`json`: SPARQL JSON or JSON-LD),
     so it becomes every media type it names, and the engine picks by the kind of the query."""
     wanted = (params.get("format") or params.get("output") or [""])[0].strip().lower()
     if not wanted:
-        return request.headers.get("accept", "*/*")
+        return accept or "*/*"
     meant = [f.media_type for f in formats.FORMATS if f.answers_to(wanted) and f.kinds != (formats.PAGE,)]
     if meant:
         return ", ".join(meant)

@@ -6,12 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import NotAcceptable, ResultTooLarge, Unavailable
-from ..formats import Format, named, negotiate, shorten
+from ..formats import Format, named, negotiate, parse_accept, shorten
+
+
+def error_content(accept: str | None, status: int, code: str, message: str, detail: dict | None = None) -> tuple[bytes, str]:
+    """The body and media type of the error shape for a client that is not a browser."""
+    preferred = next((m for m, q in parse_accept(accept) if q > 0 and m in ("text/plain", "application/json", "text/*")),
+                     "application/json")
+    if preferred != "application/json":
+        text = f"{status} {code}: {message}\n" + "".join(f"{k}: {v}\n" for k, v in (detail or {}).items())
+        return text.encode(), "text/plain; charset=utf-8"
+    shape = {"error": {"status": status, "code": code, "message": message, "detail": detail or {}}}
+    return json.dumps(shape, ensure_ascii=False).encode(), "application/json"
 
 
 def not_acceptable(offers: list[Format], asked: str) -> NotAcceptable:

@@ -2,14 +2,25 @@
 max_request_bytes gets 413 (not the parser's plain 400), and a request head that has not arrived
 within HEAD_TIMEOUT_S closes the connection (408), so a client sending headers a byte at a time
 cannot hold a connection for ever. The writes of one turn of the event loop (a response's head
-and its body) leave in one system call (`Coalescing`), not one each."""
+and its body) leave in one system call (`Coalescing`), not one each.
+
+With `connections` (sparql/connections.py), a keep-alive connection whose query to /sparql was
+just answered is handed to a query worker, which answers the next ones itself; what it gives back
+is carried on by a new protocol over the same socket (`Adopter`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http
+import json
+import os
+import socket
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ..errors import HttpError
 
 HEAD_TIMEOUT_S = 10.0
 COALESCE_BYTES = 16 << 10
@@ -46,6 +57,9 @@ class Coalescing:
             if not self._transport.is_closing():
                 self._transport.write(data)
 
+    def flush(self) -> None:
+        self._flush()
+
     def close(self) -> None:
         self._flush()
         self._transport.close()
@@ -54,18 +68,90 @@ class Coalescing:
         return getattr(self._transport, name)
 
 
-def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S) -> type[HttpToolsProtocol]:
-    """The protocol class for uvicorn's `http=` option, with these limits."""
+HAND_OVER = "ictd.hand_over"  # set in a request's scope when its connection may go to a worker next
+
+
+def error_bytes(status: int, code: str, message: str, detail: dict | None = None, headers: dict | None = None) -> bytes:
+    """A whole HTTP response in the one error shape, closing the connection (for the cases no app answers)."""
+    body = json.dumps({"error": {"status": status, "code": code, "message": message, "detail": detail or {}}},
+                      ensure_ascii=False).encode()
+    extra = "".join(f"{name.lower()}: {value}\r\n" for name, value in (headers or {}).items())
+    return (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n{extra}"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
+
+
+class Adopter:
+    """Takes a connection back from a worker (connections.Owner): a new protocol carries it on."""
+
+    def __init__(self, make_protocol):
+        self.make_protocol = make_protocol
+
+    def adopt(self, sock: socket.socket, data: bytes, pending: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        protocol = self.make_protocol()
+        started = loop.create_task(loop.connect_accepted_socket(lambda: protocol, sock))
+        started.add_done_callback(lambda task: self._carry_on(task, protocol, sock, data, pending))
+
+    @staticmethod
+    def _carry_on(task: asyncio.Task, protocol, sock: socket.socket, data: bytes, pending: bytes) -> None:
+        if task.cancelled() or task.exception() is not None:
+            sock.close()
+            return
+        if pending:
+            protocol.transport.write(pending)
+        if data:
+            protocol.data_received(data)
+        else:
+            protocol.timeout_keep_alive_task = protocol.loop.call_later(protocol.timeout_keep_alive,
+                                                                        protocol.timeout_keep_alive_handler)
+
+    def fail(self, sock: socket.socket, error: HttpError) -> None:
+        with contextlib.suppress(OSError):
+            sock.send(error_bytes(error.status, error.code, error.message, error.detail, error.headers))
+        sock.close()
+
+
+def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S, connections=None) -> type[HttpToolsProtocol]:
+    """The protocol class for uvicorn's `http=` option, with these limits (and `connections`: see the module)."""
 
     class Bounded(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
+        _in_message = False
 
         def connection_made(self, transport) -> None:
             super().connection_made(Coalescing(transport))
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
+            self._in_message = True
             self._arm()
+
+        def on_message_complete(self) -> None:
+            self._in_message = False
+            super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if connections is not None and self.cycle is not None and self.cycle.scope.get(HAND_OVER) \
+                    and self.cycle.keep_alive and not self.pipeline and not self._in_message:
+                self._hand_over()
+
+        def _hand_over(self) -> None:
+            self.transport.pause_reading()
+            self.transport.flush()
+            if self.transport.is_closing() or self.transport.get_write_buffer_size():
+                return self.transport.resume_reading()
+            own = socket.socket(fileno=os.dup(self.transport.get_extra_info("socket").fileno()))
+            client = self.client[0] if self.client else ""
+            if not connections.take(own, client, Adopter(self._sibling)):
+                own.close()
+                return self.transport.resume_reading()
+            self._unset_keepalive_if_required()
+            self.transport.abort()  # closes this process's descriptor only: the worker and `own` hold the connection
+            return None
+
+        def _sibling(self) -> "Bounded":
+            return type(self)(config=self.config, server_state=self.server_state, app_state=self.app_state)
 
         def on_url(self, url: bytes) -> None:
             super().on_url(url)
@@ -107,11 +193,8 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S)
             self._disarm()
             if self.transport.is_closing():
                 return
-            body = ('{"error": {"status": %d, "code": "%s", "message": "%s", "detail": {}}}'
-                    % (status, {413: "payload-too-large", 408: "request-timeout"}.get(status, "bad-request"), message))
-            reason = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large"}[status]
-            self.transport.write(f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-                                 f"content-length: {len(body)}\r\nconnection: close\r\n\r\n{body}".encode())
+            code = {413: "payload-too-large", 408: "request-timeout"}.get(status, "bad-request")
+            self.transport.write(error_bytes(status, code, message))
             self.transport.close()
 
     return Bounded

@@ -14,6 +14,7 @@ from ..errors import DamagedRelease
 from ..publish.release import MANIFEST, STORE_DIR, read_manifest, verify
 from ..settings import Settings
 from .app import LeanSparql, create_app
+from .direct import Respond
 from .protocol import bounded_protocol
 from .site import Site, open_site
 
@@ -64,12 +65,13 @@ def _unusable(project: Project, dist: Path) -> str:
 
 async def serve_site(settings: Settings, release: Path | None, host: str, port: int) -> None:
     import uvicorn
-    site = await open_site(settings, release)
+    site = await open_site(settings, release, Respond(settings) if settings.worker_connections else None)
     try:
         app = create_app(site)
         app.router.lifespan_context = _closing(site)
-        config = uvicorn.Config(LeanSparql(app, site), host=host, port=port, http=bounded_protocol(settings.max_request_bytes + 2048),
-                                loop="none", access_log=False, log_level="warning", lifespan="on")
+        protocol = bounded_protocol(settings.max_request_bytes + 2048, connections=getattr(site.engine, "connections", None))
+        config = uvicorn.Config(LeanSparql(app, site), host=host, port=port, http=protocol, loop="none",
+                                access_log=False, log_level="warning", lifespan="on", server_header=False)
         server = uvicorn.Server(config)
         log.info("serving %s on http://%s:%d/sparql (%s)", release or settings.sparql_endpoint, host, port,
                  f"remote {settings.sparql_endpoint}" if settings.sparql_endpoint else f"{settings.workers} workers")

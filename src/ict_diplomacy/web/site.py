@@ -46,8 +46,8 @@ def site_of(settings: Settings, engine: Engine, release: Release | None) -> Site
     return Site(settings, engine, release.path, release.manifest, release.etag, release)
 
 
-async def open_site(settings: Settings, release: Path | None) -> Site:
+async def open_site(settings: Settings, release: Path | None, respond=None) -> Site:
     """The site over the release at `release` (a link), pinned (see publish/release.py), with the
-    engine the settings ask for."""
+    engine the settings ask for (its workers answering connections of their own with `respond`: direct.py)."""
     found = Release.find(release, pinned=True)
-    return site_of(settings, await open_engine(settings, found), found)
+    return site_of(settings, await open_engine(settings, found, respond), found)

@@ -1,0 +1,310 @@
+"""Connections a query worker answers itself, so a query does not cross a second process.
+
+The server process reads a connection's first request, as always. When it has answered a query
+to /sparql on a keep-alive connection, it hands the socket to a worker (`Connections.take`),
+which reads the next requests and answers the ones it can (a `respond` function the web layer
+gives: queries to /sparql that need nothing but the store) straight on the socket. Any other
+request, with the bytes read of it, and a connection idle for KEEP_ALIVE_S go back to the server
+process, which carries on as if it had read them itself (`Owner.adopt`).
+
+The server process keeps a duplicate of every socket it hands over and watches the workers: each
+worker shows the connection whose query it runs, and since when, in a slot of shared memory. A
+query past its deadline gets its worker killed and its connection the 503 (`Owner.fail`); the
+worker's other connections come back to the server process, their next requests still unread in
+the kernel (a worker reads a request only when it can answer or return it at once). A query
+running long keeps its worker, but the requests waiting behind it go back to be served by others.
+
+Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
+  to the worker: b"T" id (+ the socket): take it; b"R" id: return it
+  to the server: b"C" id: closed; b"B" id data: back, with the bytes read of its next request;
+                 b"P" id (+ a memfd): back, with an answer's unsent rest in the memfd"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import select
+import selectors
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from ..errors import HttpError, QueryTimeout, WorkerEnded
+from .answer import answer
+
+log = logging.getLogger("ict_diplomacy.workers")
+
+KEEP_ALIVE_S = 5.0     # as uvicorn's timeout_keep_alive: an idle connection goes back (and then closes)
+REBALANCE_AFTER_S = 0.05   # a query this old sends the requests waiting behind it to other workers
+WATCH_S = 0.02         # how often the server process looks at the slots
+SEND_WAIT_S = 0.05     # how long a worker waits for a slow reader before handing the rest back
+READ_BYTES = 1 << 16
+_ID = struct.Struct("!Q")
+IDLE = 0.0             # a slot's connection id when no query runs
+
+
+def control_pair() -> tuple[socket.socket, socket.socket]:
+    return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+
+
+# ---------------------------------------------------------------- inside a worker process
+
+
+@dataclass
+class _Owned:
+    sock: socket.socket
+    last: float
+
+
+def serve(conn, control: socket.socket, store: Any, respond, slot) -> None:
+    """The worker's loop: control messages first, then the server's pipe, then the connections.
+    `respond.start()` is called once; `respond(store, data)` gives the HTTP response to the bytes
+    read from a connection, or None to hand them back."""
+    respond.start()
+    selector, owned = selectors.DefaultSelector(), {}
+    selector.register(control, selectors.EVENT_READ, "control")
+    selector.register(conn.fileno(), selectors.EVENT_READ, "pipe")
+    swept = time.monotonic()
+    while True:
+        events = sorted(selector.select(1.0), key=lambda e: e[0].data != "control")
+        for key, _ in events:
+            if key.data == "control":
+                if not _control(control, selector, owned):
+                    return
+            elif key.data == "pipe":
+                if not _pipe(conn, store):
+                    return
+            elif key.data in owned:
+                _request(key.data, owned, selector, control, store, respond, slot)
+        if (now := time.monotonic()) - swept > 1.0:
+            swept = now
+            for ident in [i for i, o in owned.items() if now - o.last > KEEP_ALIVE_S]:
+                _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
+
+
+def _control(control: socket.socket, selector, owned: dict) -> bool:
+    try:
+        message, fds, _, _ = socket.recv_fds(control, 64, 1)
+    except (BlockingIOError, InterruptedError):
+        return True
+    if not message:
+        return False  # the server process closed its end
+    kind, ident = message[:1], _ID.unpack_from(message, 1)[0]
+    if kind == b"T" and fds:
+        sock = socket.socket(fileno=fds[0])
+        owned[ident] = _Owned(sock, time.monotonic())
+        selector.register(sock, selectors.EVENT_READ, ident)
+    elif kind == b"R" and ident in owned:
+        _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
+    return True
+
+
+def _pipe(conn, store) -> bool:
+    try:
+        request = conn.recv()
+    except (EOFError, OSError):
+        return False
+    conn.send(answer(store, request))
+    return True
+
+
+def _request(ident: int, owned: dict, selector, control: socket.socket, store, respond, slot) -> None:
+    sock = owned[ident].sock
+    try:
+        data = sock.recv(READ_BYTES)
+    except (BlockingIOError, InterruptedError):
+        return
+    except OSError:
+        data = b""
+    if not data:
+        return _give_back(ident, owned, selector, control, b"C" + _ID.pack(ident))
+    slot[1], slot[0] = time.monotonic(), float(ident)
+    try:
+        response = respond(store, data)
+    finally:
+        slot[0] = IDLE
+    if response is None:
+        return _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident) + data)
+    rest = _send(sock, response)
+    owned[ident].last = time.monotonic()
+    if rest is None:
+        return _give_back(ident, owned, selector, control, b"C" + _ID.pack(ident))
+    if rest:
+        memfd = os.memfd_create("ictd-rest")
+        try:
+            os.write(memfd, rest)
+            _give_back(ident, owned, selector, control, b"P" + _ID.pack(ident), memfd)
+        finally:
+            os.close(memfd)
+    return None
+
+
+def _send(sock: socket.socket, data: bytes) -> bytes | None:
+    """Write what the client takes within SEND_WAIT_S; the unsent rest (b"" when all went), or
+    None when the client has gone."""
+    view, waited = memoryview(data), 0.0
+    while view:
+        try:
+            view = view[sock.send(view):]
+        except (BlockingIOError, InterruptedError):
+            if waited >= SEND_WAIT_S:
+                return bytes(view)
+            started = time.monotonic()
+            select.select([], [sock], [], SEND_WAIT_S - waited)
+            waited += time.monotonic() - started
+        except OSError:
+            return None
+    return b""
+
+
+def _give_back(ident: int, owned: dict, selector, control: socket.socket, message: bytes, fd: int | None = None) -> None:
+    owner = owned.pop(ident)
+    selector.unregister(owner.sock)
+    owner.sock.close()  # the server process holds its own duplicate
+    with contextlib.suppress(OSError):
+        socket.send_fds(control, [message], [fd] if fd is not None else [])
+
+
+# ---------------------------------------------------------------- in the server process
+
+
+class Owner(Protocol):
+    """Who takes a connection back: the web layer's HTTP protocol."""
+
+    def adopt(self, sock: socket.socket, data: bytes, pending: bytes) -> None:
+        """Carry on with the connection: `pending` is an answer's unsent rest, `data` the bytes read of the next request."""
+
+    def fail(self, sock: socket.socket, error: HttpError) -> None:
+        """Answer the request the worker could not finish with `error`, then close."""
+
+
+@dataclass(eq=False)
+class _Held:
+    sock: socket.socket   # the server process's duplicate
+    client: str
+    owner: Owner
+    worker: Any
+    revoking: bool = False
+
+
+@dataclass(eq=False)
+class Connections:
+    """The server process's side: which worker holds which connection, and the watch on them."""
+
+    query_timeout: float
+    retire: Callable[[Any, HttpError], None]   # kill a worker (its query's client told why), start a replacement
+    held: dict[int, _Held] = field(default_factory=dict)
+    workers: list = field(default_factory=list)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    _watch: asyncio.Task | None = None
+
+    def attach(self, worker) -> None:
+        """Listen to a new worker's control socket (and start the watch with the first)."""
+        self.workers.append(worker)
+        asyncio.get_running_loop().add_reader(worker.control.fileno(), self._message, worker)
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watching())
+
+    def take(self, sock: socket.socket, client: str, owner: Owner) -> bool:
+        """Hand `sock` (the server keeps it as its duplicate) to the worker holding fewest; False if none can."""
+        live = [w for w in self.workers if not w.retired]
+        if not live:
+            return False
+        worker = min(live, key=lambda w: sum(h.worker is w for h in self.held.values()))
+        ident = next(self._ids)
+        try:
+            socket.send_fds(worker.control, [b"T" + _ID.pack(ident)], [sock.fileno()])
+        except OSError:
+            return False
+        self.held[ident] = _Held(sock, client, owner, worker)
+        return True
+
+    def running(self) -> dict[Any, tuple[str, float]]:
+        """Worker → (client, when its query started), for the queries workers run on their own connections."""
+        busy = {}
+        for worker in self.workers:
+            if (held := self.held.get(int(worker.slot[0]))) is not None and held.worker is worker:
+                busy[worker] = (held.client, worker.slot[1])
+        return busy
+
+    def _message(self, worker) -> None:
+        try:
+            message, fds, _, _ = socket.recv_fds(worker.control, READ_BYTES + 16, 1)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            message, fds = b"", []
+        if not message:  # the worker ended (killed, or crashed mid-query)
+            worker.process.join(1)
+            return self.retire(worker, ended(worker))
+        held = self.held.pop(_ID.unpack_from(message, 1)[0], None)
+        pending = _read_memfd(fds[0]) if fds else b""
+        if held is None:
+            return None
+        if message[:1] == b"C":
+            held.sock.close()
+        else:
+            held.owner.adopt(held.sock, message[1 + _ID.size:], pending)
+        return None
+
+    def worker_gone(self, worker, error: HttpError) -> None:
+        """The worker was killed: its query's connection gets `error`, the others come back."""
+        if worker in self.workers:
+            self.workers.remove(worker)
+            with contextlib.suppress(ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(worker.control.fileno())
+        running = int(worker.slot[0])
+        for ident, held in [(i, h) for i, h in self.held.items() if h.worker is worker]:
+            del self.held[ident]
+            if ident == running:
+                held.owner.fail(held.sock, error)
+            else:
+                held.owner.adopt(held.sock, b"", b"")
+
+    async def _watching(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_S)
+            now = time.monotonic()
+            for worker, (_, started) in self.running().items():
+                if now - started > self.query_timeout:
+                    self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
+                                                   detail={"timeout_s": self.query_timeout}))
+                elif now - started > REBALANCE_AFTER_S:
+                    self._send_waiting_elsewhere(worker)
+
+    def _send_waiting_elsewhere(self, worker) -> None:
+        running = int(worker.slot[0])
+        others = {h.sock: i for i, h in self.held.items() if h.worker is worker and i != running and not h.revoking}
+        if not others:
+            return
+        readable, _, _ = select.select(list(others), [], [], 0)
+        for sock in readable:
+            ident = others[sock]
+            with contextlib.suppress(OSError):
+                socket.send_fds(worker.control, [b"R" + _ID.pack(ident)], [])
+                self.held[ident].revoking = True
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        for held in self.held.values():
+            held.sock.close()
+        self.held.clear()
+
+
+def ended(worker) -> WorkerEnded:
+    return WorkerEnded(f"the query worker ended before answering (exit code {worker.process.exitcode}: the query needed "
+                       "more memory than worker_memory allows, or crashed the engine); it has been replaced")
+
+
+def _read_memfd(fd: int) -> bytes:
+    try:
+        size = os.fstat(fd).st_size
+        return os.pread(fd, size, 0)
+    finally:
+        os.close(fd)

@@ -1,0 +1,155 @@
+"""What a query worker answers on a connection of its own (sparql/connections.py): a query to
+/sparql that needs nothing but the store, answered with the bytes the server process would send.
+
+Anything else gets None, and the request goes back to the server process untouched: another path,
+HEAD, HTTP/1.0 or `Connection: close`, an Origin (CORS), a browser (an HTML error page may be due),
+a dataset, a `timeout`, a SERVICE, a request in pieces or two in one read, and every refusal before
+the query runs, which the server process then meets and words as always. So this module speaks
+the plain path of endpoint.py, through the same parameter readers, and writes the same headers;
+an error of the evaluation itself is answered here, in the one error shape (error_content)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import formatdate
+from http import HTTPStatus
+
+import httptools
+
+from .. import formats
+from ..settings import Settings
+from ..sparql.answer import answer
+from ..sparql.cache import AnswerCache, cacheable
+from ..sparql.text import guard, may_call_out
+from ..sparql.workers import rebuild_error
+from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
+from .http import error_content
+
+log = logging.getLogger("ict_diplomacy.web")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+_NOT_HERE = (b"origin", b"expect", b"upgrade", b"transfer-encoding")
+_KEPT_PARAMS = {"query", "format", "output"}
+
+
+class _Request:
+    """One HTTP request as httptools reads it (the parser's callbacks)."""
+
+    def __init__(self):
+        self.url, self.headers, self.body, self.begun, self.complete = b"", {}, b"", 0, 0
+
+    def on_message_begin(self) -> None:
+        self.begun += 1
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.lower()] = value
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.complete += 1
+
+
+class Respond:
+    """Called in the worker with the store and the bytes read from a connection: the whole HTTP
+    response, or None to hand the request back. Picklable: it travels to the worker at spawn."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.cache: AnswerCache | None = None
+        self._date = (0, "")
+
+    def __call__(self, store, data: bytes) -> bytes | None:
+        started = time.perf_counter()
+        request = _parse(data)
+        if request is None or (found := self._query(request)) is None:
+            return None
+        text, accept, method, accept_header = found
+        key = (text, accept)
+        reply = self.cache.get(key) if self.cache is not None else None
+        if reply is None:
+            reply = answer(store, {"op": "serialize", "query": text, "accept": accept, "dataset": None,
+                                   "max_rows": self.settings.max_rows, "max_bytes": self.settings.max_answer_bytes})
+            if reply[0] == "ok" and self.cache is not None and cacheable(text):
+                self.cache.put(key, reply, len(reply[1]["body"]) + len(text))
+        if reply[0] == "ok":
+            status, rows, response = 200, reply[1]["rows"], self._answer(reply[1])
+        else:  # the evaluation's error, worded as the server process would (evaluating again would cost as much)
+            error = rebuild_error(*reply[1:])
+            status, rows, response = error.status, None, self._error(error, accept_header)
+        log.info("%s /sparql %d %.1f ms rows=%s", method, status, (time.perf_counter() - started) * 1000,
+                 "-" if rows is None else rows)
+        return response
+
+    def start(self) -> None:
+        """In the worker, once: its log lines look like the server's, its share of the answer cache."""
+        if not logging.getLogger().handlers:
+            logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        if self.settings.answer_cache_mb:
+            self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
+
+    def _query(self, request) -> tuple[str, str, str, str] | None:
+        """(query text, Accept value, method, Accept header) of a plain query, or None."""
+        parser, parsed = request
+        method = parser.get_method()
+        path, _, query_string = parsed.url.partition(b"?")
+        accept = parsed.headers.get(b"accept", b"*/*").decode("latin-1")
+        if path != b"/sparql" or method not in (b"GET", b"POST") or "html" in accept:
+            return None
+        try:
+            params = url_params(query_string.decode("latin-1"), self.settings.max_request_bytes)
+            if method == b"POST":
+                kind = body_kind(parsed.headers.get(b"content-type", b"").decode("latin-1"))
+                if len(parsed.body) > self.settings.max_request_bytes or kind not in (FORM, QUERY_BODY):
+                    return None
+                add_body_params(params, kind, parsed.body)
+            queries = params.get("query", [])
+            if set(params) - _KEPT_PARAMS or len(queries) != 1 or not queries[0].strip() or may_call_out(queries[0]):
+                return None
+            guard(queries[0], self.settings)
+            return queries[0], requested_format(accept, params), method.decode(), accept
+        except Exception:  # noqa: BLE001 - every refusal is the server process's to word
+            return None
+
+    def _answer(self, payload: dict) -> bytes:
+        fmt = formats.by_media_type(payload["media_type"])
+        headers = {"vary": "Accept", "x-sparql-rows": str(payload["rows"]), "cache-control": "no-cache"}
+        if payload["truncated"]:
+            headers["x-sparql-truncated"] = "true"
+        return self._response(200, headers, payload["body"], fmt.content_type if fmt else payload["media_type"])
+
+    def _error(self, error, accept: str) -> bytes:
+        body, media_type = error_content(accept, error.status, error.code, error.message, error.detail)
+        return self._response(error.status, {k.lower(): v for k, v in (error.headers or {}).items()}, body, media_type)
+
+    def _response(self, status: int, headers: dict[str, str], body: bytes, media_type: str) -> bytes:
+        head = f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ndate: {self._now()}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        head += f"content-length: {len(body)}\r\ncontent-type: {media_type}\r\n\r\n"
+        return head.encode("latin-1") + body
+
+    def _now(self) -> str:
+        second = int(time.time())
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, usegmt=True))
+        return self._date[1]
+
+
+def _parse(data: bytes):
+    """(parser, request) when `data` is exactly one complete keep-alive HTTP/1.1 request with
+    none of the headers this path leaves to the server process; else None."""
+    parsed = _Request()
+    parser = httptools.HttpRequestParser(parsed)
+    try:
+        parser.feed_data(data)
+    except httptools.HttpParserError:
+        return None
+    if parsed.begun != 1 or parsed.complete != 1 or parser.get_http_version() != "1.1" or not parser.should_keep_alive():
+        return None
+    if any(name in parsed.headers for name in _NOT_HERE):
+        return None
+    return parser, parsed
