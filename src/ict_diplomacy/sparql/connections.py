@@ -8,14 +8,17 @@ request, with the bytes read of it, and a connection idle for KEEP_ALIVE_S go ba
 process, which carries on as if it had read them itself (`Owner.adopt`).
 
 The server process keeps a duplicate of every socket it hands over and watches the workers: each
-worker shows the connection whose query it runs, and since when, in a slot of shared memory. A
-query past its deadline gets its worker killed and its connection the 503 (`Owner.fail`); the
-worker's other connections come back to the server process, their next requests still unread in
-the kernel (a worker reads a request only when it can answer or return it at once). A query
-running long keeps its worker, but the requests waiting behind it go back to be served by others.
+worker shows the connection whose request it reads or runs, and since when, in a slot of shared
+memory (`Shared`). A query past its deadline gets its worker killed and its connection the 503
+(`Owner.fail`); the worker's other connections come back to the server process, their next
+requests still unread in the kernel (a worker reads a request only when it can answer or return it
+at once). A query running long keeps its worker, but the requests waiting behind it are taken back
+and served by others: under the slot's lock the server marks them taken, and the worker, which
+claims a connection under the same lock before reading it, drops those (it cannot be asked while
+its query runs).
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
-  to the worker: b"T" id (+ the socket): take it; b"R" id: return it
+  to the worker: b"T" id (+ the socket): take it
   to the server: b"C" id: closed; b"B" id data: back, with the bytes read of its next request;
                  b"P" id (+ a memfd): back, with an answer's unsent rest in the memfd"""
 
@@ -46,10 +49,44 @@ SEND_WAIT_S = 0.05     # how long a worker waits for a slow reader before handin
 READ_BYTES = 1 << 16
 _ID = struct.Struct("!Q")
 IDLE = 0.0             # a slot's connection id when no query runs
+TAKEN_ROOM = 64        # connections the server may have taken back from one worker, not yet seen dropped
 
 
 def control_pair() -> tuple[socket.socket, socket.socket]:
     return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+
+
+class Shared:
+    """What a worker and the server process share: the slot (the connection it reads or runs and
+    since when, time.monotonic), the ids the server took back, and the lock over both."""
+
+    def __init__(self, context):
+        self.slot, self.taken, self.lock = context.RawArray("d", 2), context.RawArray("d", TAKEN_ROOM), context.Lock()
+
+    def claim(self, ident: int) -> bool:
+        """In the worker, before reading a connection: False if the server took it back."""
+        with self.lock:
+            for i, taken in enumerate(self.taken):
+                if taken == ident:
+                    self.taken[i] = IDLE
+                    return False
+            self.slot[1], self.slot[0] = time.monotonic(), float(ident)
+            return True
+
+    def done(self) -> None:
+        self.slot[0] = IDLE
+
+    def take_back(self, ident: int) -> bool:
+        """In the server: the connection is the server's from now on (False: the worker has claimed it)."""
+        if not self.lock.acquire(timeout=0.01):
+            return False
+        try:
+            if int(self.slot[0]) == ident or IDLE not in self.taken[:]:
+                return False
+            self.taken[self.taken[:].index(IDLE)] = float(ident)
+            return True
+        finally:
+            self.lock.release()
 
 
 # ---------------------------------------------------------------- inside a worker process
@@ -61,7 +98,7 @@ class _Owned:
     last: float
 
 
-def serve(conn, control: socket.socket, store: Any, respond, slot) -> None:
+def serve(conn, control: socket.socket, store: Any, respond, shared: Shared) -> None:
     """The worker's loop: control messages first, then the server's pipe, then the connections.
     `respond.start()` is called once; `respond(store, data)` gives the HTTP response to the bytes
     read from a connection, or None to hand them back."""
@@ -80,7 +117,7 @@ def serve(conn, control: socket.socket, store: Any, respond, slot) -> None:
                 if not _pipe(conn, store):
                     return
             elif key.data in owned:
-                _request(key.data, owned, selector, control, store, respond, slot)
+                _request(key.data, owned, selector, control, store, respond, shared)
         if (now := time.monotonic()) - swept > 1.0:
             swept = now
             for ident in [i for i, o in owned.items() if now - o.last > KEEP_ALIVE_S]:
@@ -94,13 +131,10 @@ def _control(control: socket.socket, selector, owned: dict) -> bool:
         return True
     if not message:
         return False  # the server process closed its end
-    kind, ident = message[:1], _ID.unpack_from(message, 1)[0]
-    if kind == b"T" and fds:
-        sock = socket.socket(fileno=fds[0])
+    if message[:1] == b"T" and fds:
+        ident, sock = _ID.unpack_from(message, 1)[0], socket.socket(fileno=fds[0])
         owned[ident] = _Owned(sock, time.monotonic())
         selector.register(sock, selectors.EVENT_READ, ident)
-    elif kind == b"R" and ident in owned:
-        _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
     return True
 
 
@@ -113,35 +147,47 @@ def _pipe(conn, store) -> bool:
     return True
 
 
-def _request(ident: int, owned: dict, selector, control: socket.socket, store, respond, slot) -> None:
-    sock = owned[ident].sock
+def _request(ident: int, owned: dict, selector, control: socket.socket, store, respond, shared: Shared) -> None:
+    """Read the connection, answer or hand back; claimed throughout, so the server cannot take it meanwhile."""
+    if not shared.claim(ident):  # the server took it back while this worker was busy
+        return _give_back(ident, owned, selector, control, None)
     try:
-        data = sock.recv(READ_BYTES)
-    except (BlockingIOError, InterruptedError):
-        return
-    except OSError:
-        data = b""
-    if not data:
-        return _give_back(ident, owned, selector, control, b"C" + _ID.pack(ident))
-    slot[1], slot[0] = time.monotonic(), float(ident)
-    try:
-        response = respond(store, data)
+        _answer(ident, owned, selector, control, store, respond)
     finally:
-        slot[0] = IDLE
+        shared.done()
+    return None
+
+
+def _answer(ident: int, owned: dict, selector, control: socket.socket, store, respond) -> None:
+    sock, prefix = owned[ident].sock, _ID.pack(ident)
+    data = _read(sock)
+    if data is None:
+        return None
+    response = respond(store, data) if data else None
     if response is None:
-        return _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident) + data)
+        return _give_back(ident, owned, selector, control, b"B" + prefix + data if data else b"C" + prefix)
     rest = _send(sock, response)
     owned[ident].last = time.monotonic()
     if rest is None:
-        return _give_back(ident, owned, selector, control, b"C" + _ID.pack(ident))
+        return _give_back(ident, owned, selector, control, b"C" + prefix)
     if rest:
         memfd = os.memfd_create("ictd-rest")
         try:
             os.write(memfd, rest)
-            _give_back(ident, owned, selector, control, b"P" + _ID.pack(ident), memfd)
+            _give_back(ident, owned, selector, control, b"P" + prefix, memfd)
         finally:
             os.close(memfd)
     return None
+
+
+def _read(sock: socket.socket) -> bytes | None:
+    """What the connection has (b"": closed), or None when nothing is there after all."""
+    try:
+        return sock.recv(READ_BYTES)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b""
 
 
 def _send(sock: socket.socket, data: bytes) -> bytes | None:
@@ -162,12 +208,14 @@ def _send(sock: socket.socket, data: bytes) -> bytes | None:
     return b""
 
 
-def _give_back(ident: int, owned: dict, selector, control: socket.socket, message: bytes, fd: int | None = None) -> None:
+def _give_back(ident: int, owned: dict, selector, control: socket.socket, message: bytes | None, fd: int | None = None) -> None:
+    """Let go of a connection (the server process holds its own duplicate), telling it `message`."""
     owner = owned.pop(ident)
     selector.unregister(owner.sock)
-    owner.sock.close()  # the server process holds its own duplicate
-    with contextlib.suppress(OSError):
-        socket.send_fds(control, [message], [fd] if fd is not None else [])
+    owner.sock.close()
+    if message is not None:
+        with contextlib.suppress(OSError):
+            socket.send_fds(control, [message], [fd] if fd is not None else [])
 
 
 # ---------------------------------------------------------------- in the server process
@@ -189,7 +237,6 @@ class _Held:
     client: str
     owner: Owner
     worker: Any
-    revoking: bool = False
 
 
 @dataclass(eq=False)
@@ -228,8 +275,9 @@ class Connections:
         """Worker → (client, when its query started), for the queries workers run on their own connections."""
         busy = {}
         for worker in self.workers:
-            if (held := self.held.get(int(worker.slot[0]))) is not None and held.worker is worker:
-                busy[worker] = (held.client, worker.slot[1])
+            slot = worker.shared.slot
+            if (held := self.held.get(int(slot[0]))) is not None and held.worker is worker:
+                busy[worker] = (held.client, slot[1])
         return busy
 
     def _message(self, worker) -> None:
@@ -252,13 +300,16 @@ class Connections:
             held.owner.adopt(held.sock, message[1 + _ID.size:], pending)
         return None
 
-    def worker_gone(self, worker, error: HttpError) -> None:
-        """The worker was killed: its query's connection gets `error`, the others come back."""
+    def detach(self, worker) -> None:
+        """Stop listening to a worker about to be killed (before its control socket closes)."""
         if worker in self.workers:
             self.workers.remove(worker)
             with contextlib.suppress(ValueError, OSError):
                 asyncio.get_running_loop().remove_reader(worker.control.fileno())
-        running = int(worker.slot[0])
+
+    def worker_gone(self, worker, error: HttpError) -> None:
+        """The worker was killed: its query's connection gets `error`, the others come back."""
+        running = int(worker.shared.slot[0])
         for ident, held in [(i, h) for i, h in self.held.items() if h.worker is worker]:
             del self.held[ident]
             if ident == running:
@@ -275,21 +326,23 @@ class Connections:
                     self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
                                                    detail={"timeout_s": self.query_timeout}))
                 elif now - started > REBALANCE_AFTER_S:
-                    self._send_waiting_elsewhere(worker)
+                    self._take_waiting_back(worker)
 
-    def _send_waiting_elsewhere(self, worker) -> None:
-        running = int(worker.slot[0])
-        others = {h.sock: i for i, h in self.held.items() if h.worker is worker and i != running and not h.revoking}
+    def _take_waiting_back(self, worker) -> None:
+        """The connections of a busy worker with a request waiting: the server process serves them."""
+        others = {h.sock: i for i, h in self.held.items() if h.worker is worker}
         if not others:
             return
         readable, _, _ = select.select(list(others), [], [], 0)
         for sock in readable:
             ident = others[sock]
-            with contextlib.suppress(OSError):
-                socket.send_fds(worker.control, [b"R" + _ID.pack(ident)], [])
-                self.held[ident].revoking = True
+            if worker.shared.take_back(ident):
+                held = self.held.pop(ident)
+                held.owner.adopt(held.sock, b"", b"")
 
     def close(self) -> None:
+        for worker in list(self.workers):
+            self.detach(worker)
         if self._watch is not None:
             self._watch.cancel()
         for held in self.held.values():

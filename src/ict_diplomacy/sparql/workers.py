@@ -71,8 +71,8 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tu
         return
     conn.send(("ready", len(store)))
     if own:
-        control, respond, slot = own
-        serving = lambda: connections.serve(conn, control, store, respond, slot)  # noqa: E731
+        control, respond, shared = own
+        serving = lambda: connections.serve(conn, control, store, respond, shared)  # noqa: E731
     else:
         serving = lambda: _serve(conn, store)  # noqa: E731
     sandbox.run_on_deep_stack(serving, confinement.stack)
@@ -109,7 +109,7 @@ class Worker:
     preempted: bool = False
     supervisor: Supervisor | None = None
     control: socket.socket | None = None   # connections of its own (connections.py): the control socket
-    slot: Any = None                        # and the shared slot showing the query it runs on one
+    shared: connections.Shared | None = None  # and what it shares with the server process
     retired: bool = False
     _reply: asyncio.Future | None = None
     _data: bytearray | None = None   # the reply's header while it arrives
@@ -122,10 +122,10 @@ class Worker:
         `respond`, one that answers connections of its own too."""
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
-        control = theirs = slot = None
+        control = theirs = shared = None
         if respond is not None:
-            (control, theirs), slot = connections.control_pair(), context.RawArray("d", 2)
-        own = (theirs, respond, slot) if respond is not None else None
+            (control, theirs), shared = connections.control_pair(), connections.Shared(context)
+        own = (theirs, respond, shared) if respond is not None else None
         process = context.Process(target=worker_main, name="ict-diplomacy-worker", daemon=True,
                                   args=(child_end, str(release) if release else "", mode, confinement, own))
         process.start()
@@ -133,7 +133,7 @@ class Worker:
         if theirs is not None:
             theirs.close()
             control.setblocking(False)
-        worker = cls(process, parent_end, control=control, slot=slot)
+        worker = cls(process, parent_end, control=control, shared=shared)
         status, detail = worker._status()
         if status == "supervise":
             try:
@@ -376,6 +376,8 @@ class WorkerEngine:
         if worker.retired:
             return
         worker.retired = True
+        if self.connections is not None:
+            self.connections.detach(worker)
         worker.kill()
         if self.connections is not None:
             self.connections.worker_gone(worker, error or connections.ended(worker))

@@ -89,21 +89,9 @@ class Adopter:
     def adopt(self, sock: socket.socket, data: bytes, pending: bytes) -> None:
         loop = asyncio.get_running_loop()
         protocol = self.make_protocol()
+        protocol.carried = (data, pending)  # taken in connection_made, before the transport reads more
         started = loop.create_task(loop.connect_accepted_socket(lambda: protocol, sock))
-        started.add_done_callback(lambda task: self._carry_on(task, protocol, sock, data, pending))
-
-    @staticmethod
-    def _carry_on(task: asyncio.Task, protocol, sock: socket.socket, data: bytes, pending: bytes) -> None:
-        if task.cancelled() or task.exception() is not None:
-            sock.close()
-            return
-        if pending:
-            protocol.transport.write(pending)
-        if data:
-            protocol.data_received(data)
-        else:
-            protocol.timeout_keep_alive_task = protocol.loop.call_later(protocol.timeout_keep_alive,
-                                                                        protocol.timeout_keep_alive_handler)
+        started.add_done_callback(lambda task: task.cancelled() or task.exception() is None or sock.close())
 
     def fail(self, sock: socket.socket, error: HttpError) -> None:
         with contextlib.suppress(OSError):
@@ -117,9 +105,21 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S,
     class Bounded(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
         _in_message = False
+        carried: tuple[bytes, bytes] | None = None   # a connection taken back: its next request's bytes, an unsent rest
 
         def connection_made(self, transport) -> None:
             super().connection_made(Coalescing(transport))
+            if self.carried is not None:
+                self._carry_on(*self.carried)
+
+        def _carry_on(self, data: bytes, pending: bytes) -> None:
+            self.carried = None
+            if pending:
+                self.transport.write(pending)
+            if data:
+                self.data_received(data)
+            else:
+                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
