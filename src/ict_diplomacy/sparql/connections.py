@@ -48,7 +48,7 @@ WATCH_S = 0.02         # how often the server process looks at the slots
 SEND_WAIT_S = 0.05     # how long a worker waits for a slow reader before handing the rest back
 READ_BYTES = 1 << 16
 _ID = struct.Struct("!Q")
-IDLE = 0.0             # a slot's connection id when no query runs
+IDLE, PIPE = 0.0, -1.0  # a slot's connection id when no query runs, and while one from the server's pipe does
 TAKEN_ROOM = 64        # connections the server may have taken back from one worker, not yet seen dropped
 
 
@@ -70,8 +70,11 @@ class Shared:
                 if taken == ident:
                     self.taken[i] = IDLE
                     return False
-            self.slot[1], self.slot[0] = time.monotonic(), float(ident)
+            self.busy(float(ident))
             return True
+
+    def busy(self, ident: float) -> None:
+        self.slot[1], self.slot[0] = time.monotonic(), ident
 
     def done(self) -> None:
         self.slot[0] = IDLE
@@ -114,7 +117,7 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared) -> 
                 if not _control(control, selector, owned):
                     return
             elif key.data == "pipe":
-                if not _pipe(conn, store):
+                if not _pipe(conn, store, shared):
                     return
             elif key.data in owned:
                 _request(key.data, owned, selector, control, store, respond, shared)
@@ -138,12 +141,16 @@ def _control(control: socket.socket, selector, owned: dict) -> bool:
     return True
 
 
-def _pipe(conn, store) -> bool:
+def _pipe(conn, store, shared: Shared) -> bool:
     try:
         request = conn.recv()
     except (EOFError, OSError):
         return False
-    conn.send(answer(store, request))
+    shared.busy(PIPE)  # so the server sees this worker busy, and serves the requests waiting here elsewhere
+    try:
+        conn.send(answer(store, request))
+    finally:
+        shared.done()
     return True
 
 
@@ -163,7 +170,11 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     data = _read(sock)
     if data is None:
         return None
-    response = respond(store, data) if data else None
+    try:
+        response = respond(store, data) if data else None
+    except Exception:  # noqa: BLE001 - a fault here must not end the worker: the server process answers instead
+        log.exception("a worker could not answer a request on its own connection; handed back")
+        response = None
     if response is None:
         return _give_back(ident, owned, selector, control, b"B" + prefix + data if data else b"C" + prefix)
     rest = _send(sock, response)
@@ -258,11 +269,12 @@ class Connections:
             self._watch = asyncio.create_task(self._watching())
 
     def take(self, sock: socket.socket, client: str, owner: Owner) -> bool:
-        """Hand `sock` (the server keeps it as its duplicate) to the worker holding fewest; False if none can."""
+        """Hand `sock` (the server keeps it as its duplicate) to an idle worker holding fewest, else
+        to the one holding fewest; False if none can."""
         live = [w for w in self.workers if not w.retired]
         if not live:
             return False
-        worker = min(live, key=lambda w: sum(h.worker is w for h in self.held.values()))
+        worker = min(live, key=lambda w: (w.shared.slot[0] != IDLE, sum(h.worker is w for h in self.held.values())))
         ident = next(self._ids)
         try:
             socket.send_fds(worker.control, [b"T" + _ID.pack(ident)], [sock.fileno()])
@@ -321,11 +333,14 @@ class Connections:
         while True:
             await asyncio.sleep(WATCH_S)
             now = time.monotonic()
-            for worker, (_, started) in self.running().items():
-                if now - started > self.query_timeout:
+            for worker in list(self.workers):
+                ident, started = worker.shared.slot[:]
+                if ident == IDLE or now - started <= REBALANCE_AFTER_S:
+                    continue
+                if ident != PIPE and now - started > self.query_timeout:  # the pipe's deadline is the engine's
                     self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
-                                                   detail={"timeout_s": self.query_timeout}))
-                elif now - started > REBALANCE_AFTER_S:
+                                                     detail={"timeout_s": self.query_timeout}))
+                else:
                     self._take_waiting_back(worker)
 
     def _take_waiting_back(self, worker) -> None:

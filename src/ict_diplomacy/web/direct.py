@@ -76,6 +76,8 @@ class Respond:
                                    "max_rows": self.settings.max_rows, "max_bytes": self.settings.max_answer_bytes})
             if reply[0] == "ok" and self.cache is not None and cacheable(text):
                 self.cache.put(key, reply, len(reply[1]["body"]) + len(text))
+        if reply[0] == "ok" and len(reply[1]["body"]) > self.settings.answer_buffer_mb << 20:
+            return None  # more than the server holds for slow readers: its 503 is the server process's to send
         if reply[0] == "ok":
             status, rows, response = 200, reply[1]["rows"], self._answer(reply[1])
         else:  # the evaluation's error, worded as the server process would (evaluating again would cost as much)

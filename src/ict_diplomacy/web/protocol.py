@@ -21,6 +21,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..errors import HttpError
+from .http import CHUNK, ROOM_WAIT_S, AnswerBuffer
 
 HEAD_TIMEOUT_S = 10.0
 COALESCE_BYTES = 16 << 10
@@ -99,8 +100,11 @@ class Adopter:
         sock.close()
 
 
-def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S, connections=None) -> type[HttpToolsProtocol]:
-    """The protocol class for uvicorn's `http=` option, with these limits (and `connections`: see the module)."""
+def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S, connections=None,
+                     answers: AnswerBuffer | None = None, read_s: float = 0.0) -> type[HttpToolsProtocol]:
+    """The protocol class for uvicorn's `http=` option, with these limits; with `connections` (see
+    the module), the answer buffer and the read deadline that an answer's rest taken back from a
+    worker is sent under."""
 
     class Bounded(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
@@ -114,12 +118,34 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S,
 
         def _carry_on(self, data: bytes, pending: bytes) -> None:
             self.carried = None
-            if pending:
-                self.transport.write(pending)
+            if not pending:
+                return self._read_on(data)
+            self.transport.pause_reading()  # nothing new is read before the answer has left
+            sending = self.loop.create_task(self._send_rest(pending, data))
+            self.tasks.add(sending)
+            sending.add_done_callback(self.tasks.discard)
+            return None
+
+        def _read_on(self, data: bytes) -> None:
             if data:
                 self.data_received(data)
             else:
                 self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+        async def _send_rest(self, pending: bytes, data: bytes) -> None:
+            """An answer's rest, counted in the answer buffer and bounded in time as HeldResponse's."""
+            try:
+                async with answers.hold(len(pending), ROOM_WAIT_S), asyncio.timeout(read_s):
+                    view = memoryview(pending)
+                    for start in range(0, len(view), CHUNK):
+                        self.transport.write(bytes(view[start:start + CHUNK]))
+                        await self.flow.drain()
+            except (HttpError, TimeoutError):  # no room, or a reader too slow: its head is sent, so the connection ends
+                self.transport.close()
+                return
+            if not self.transport.is_closing():
+                self.transport.resume_reading()
+                self._read_on(data)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()

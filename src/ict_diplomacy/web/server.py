@@ -69,7 +69,8 @@ async def serve_site(settings: Settings, release: Path | None, host: str, port: 
     try:
         app = create_app(site)
         app.router.lifespan_context = _closing(site)
-        protocol = bounded_protocol(settings.max_request_bytes + 2048, connections=getattr(site.engine, "connections", None))
+        protocol = bounded_protocol(settings.max_request_bytes + 2048, connections=getattr(site.engine, "connections", None),
+                                    answers=site.answer_buffer(), read_s=site.read_s)
         config = uvicorn.Config(LeanSparql(app, site), host=host, port=port, http=protocol, loop="none",
                                 access_log=False, log_level="warning", lifespan="on", server_header=False)
         server = uvicorn.Server(config)

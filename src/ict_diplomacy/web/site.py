@@ -33,11 +33,19 @@ class Site:
 
     def answer(self, result: QueryResult, headers: dict[str, str]) -> Response:
         """A query's answer, counted in the answer buffer while the client reads it."""
+        fmt = formats.by_media_type(result.media_type)
+        return HeldResponse(result.body, self.answer_buffer(), self.read_s,
+                            media_type=fmt.content_type if fmt else result.media_type, headers=headers)
+
+    def answer_buffer(self) -> AnswerBuffer:
         if self.answers is None:
             self.answers = AnswerBuffer(self.settings.answer_buffer_mb << 20)
-        fmt = formats.by_media_type(result.media_type)
-        return HeldResponse(result.body, self.answers, 2 * self.settings.query_timeout,
-                            media_type=fmt.content_type if fmt else result.media_type, headers=headers)
+        return self.answers
+
+    @property
+    def read_s(self) -> float:
+        """How long a client may take to read an answer."""
+        return 2 * self.settings.query_timeout
 
 
 def site_of(settings: Settings, engine: Engine, release: Release | None) -> Site:
