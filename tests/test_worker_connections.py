@@ -99,6 +99,22 @@ def kept(server, count: int = 1) -> list[http.client.HTTPConnection]:
     return conns
 
 
+def _body(reader) -> bytes:
+    """The body of the next response on a buffered reader (read by Content-Length)."""
+    head = b"".join(iter(lambda: reader.readline(), b"\r\n"))
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    return reader.read(length)
+
+
+def _eventually(check, within_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def same_answer(one: tuple, other: tuple) -> None:
     assert one[0] == other[0]
     assert {k: v for k, v in one[1].items() if k != "date"} == {k: v for k, v in other[1].items() if k != "date"}
@@ -115,8 +131,10 @@ def test_a_worker_answers_a_kept_connection_as_the_server_process_would(server, 
     conn = connect(server)
     first = ask(conn, text, accept)
     worker = handed_over(server, conn)
+    logged = server.log_text().count(f"(worker {worker})")
     again = ask(conn, text, accept)
     assert holder(server, conn) == worker  # answered by the worker, which keeps the connection
+    assert _eventually(lambda: server.log_text().count(f"(worker {worker})") == logged + 1)  # and logs it
     same_answer(again, first)
     same_answer(again, fresh(server, text, accept))
     assert again[0] == 200 and int(again[1]["x-sparql-rows"]) > 0
@@ -144,11 +162,13 @@ def test_every_other_request_on_a_kept_connection_goes_back_to_the_server(server
     assert status == 200 and headers["access-control-allow-origin"] == "*"  # CORS: only the server process adds it
     assert holder(server, conn) is None  # a worker would hand back every request with an Origin: not handed over
     assert ask(conn, CHEAP)[0] == 200
-    handed_over(server, conn)
-    conn.request("POST", "/sparql", body="query=" + quote(CHEAP),
+    worker = handed_over(server, conn)
+    logged = server.log_text().count(f"(worker {worker})")
+    conn.request("POST", "/sparql", body="query=" + quote(CHEAP),  # head and body in two writes, answered by the worker
                  headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     posted = conn.getresponse()
     assert posted.status == 200 and b'"boolean":true' in posted.read()
+    assert _eventually(lambda: server.log_text().count(f"(worker {worker})") == logged + 1)
     conn.request("HEAD", "/sparql?query=" + quote(CHEAP))
     head = conn.getresponse()
     head.read()
@@ -160,11 +180,8 @@ def test_two_requests_in_one_write_are_answered_in_order(server):
     first, second = (f"GET /sparql?query={quote(q)} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n".encode()
                      for q in (CHEAP, "ASK { ?s ?p \"no such literal\" }"))
     conn.sock.sendall(first + second)
-    answers = []
-    for _ in range(2):
-        response = http.client.HTTPResponse(conn.sock)
-        response.begin()
-        answers.append(response.read())
+    reader = conn.sock.makefile("rb")  # one buffer: both answers may arrive in one read
+    answers = [_body(reader), _body(reader)]
     assert answers == [b'{"head":{},"boolean":true}', b'{"head":{},"boolean":false}']
 
 

@@ -47,6 +47,8 @@ REBALANCE_AFTER_S = 0.05   # a query this old sends the requests waiting behind 
 WATCH_S = 0.02         # how often the server process looks at the slots
 SEND_WAIT_S = 0.05     # how long a worker waits for a slow reader before handing the rest back
 READ_BYTES = 1 << 16
+MORE = object()        # what `respond` says of a request that has not all arrived (a POST's body, say)
+MORE_WAIT_S = 0.05     # how long a worker waits for the rest of a request before handing it back
 _ID = struct.Struct("!Q")
 IDLE, PIPE = 0.0, -1.0  # a slot's connection id when no query runs, and while one from the server's pipe does
 TAKEN_ROOM = 64        # connections the server may have taken back from one worker, not yet seen dropped
@@ -104,7 +106,7 @@ class _Owned:
 def serve(conn, control: socket.socket, store: Any, respond, shared: Shared) -> None:
     """The worker's loop: control messages first, then the server's pipe, then the connections.
     `respond.start()` is called once; `respond(store, data)` gives the HTTP response to the bytes
-    read from a connection, or None to hand them back."""
+    read from a connection, None to hand them back, or MORE when they are not a whole request yet."""
     respond.start()
     selector, owned = selectors.DefaultSelector(), {}
     selector.register(control, selectors.EVENT_READ, "control")
@@ -170,10 +172,11 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     data = _read(sock)
     if data is None:
         return None
-    try:
-        response = respond(store, data) if data else None
-    except Exception:  # noqa: BLE001 - a fault here must not end the worker: the server process answers instead
-        log.exception("a worker could not answer a request on its own connection; handed back")
+    response = _respond(respond, store, data)
+    while response is MORE and len(data) < 2 * READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
+        data += _read(sock) or b""
+        response = _respond(respond, store, data)
+    if response is MORE:
         response = None
     if response is None:
         return _give_back(ident, owned, selector, control, b"B" + prefix + data if data else b"C" + prefix)
@@ -189,6 +192,16 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
         finally:
             os.close(memfd)
     return None
+
+
+def _respond(respond, store, data: bytes):
+    if not data:
+        return None
+    try:
+        return respond(store, data)
+    except Exception:  # noqa: BLE001 - a fault here must not end the worker: the server process answers instead
+        log.exception("a worker could not answer a request on its own connection; handed back")
+        return None
 
 
 def _read(sock: socket.socket) -> bytes | None:

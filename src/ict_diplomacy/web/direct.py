@@ -11,6 +11,7 @@ an error of the evaluation itself is answered here, in the one error shape (erro
 from __future__ import annotations
 
 import logging
+import os
 import time
 from email.utils import formatdate
 from http import HTTPStatus
@@ -21,6 +22,7 @@ from .. import formats
 from ..settings import Settings
 from ..sparql.answer import answer
 from ..sparql.cache import AnswerCache, cacheable
+from ..sparql.connections import MORE
 from ..sparql.text import guard, may_call_out
 from ..sparql.workers import rebuild_error
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
@@ -66,7 +68,9 @@ class Respond:
     def __call__(self, store, data: bytes) -> bytes | None:
         started = time.perf_counter()
         request = _parse(data)
-        if request is None or (found := self._query(request)) is None:
+        if request is None or request is MORE:
+            return request
+        if (found := self._query(request)) is None:
             return None
         text, accept, method, accept_header = found
         key = (text, accept)
@@ -83,8 +87,8 @@ class Respond:
         else:  # the evaluation's error, worded as the server process would (evaluating again would cost as much)
             error = rebuild_error(*reply[1:])
             status, rows, response = error.status, None, self._error(error, accept_header)
-        log.info("%s /sparql %d %.1f ms rows=%s", method, status, (time.perf_counter() - started) * 1000,
-                 "-" if rows is None else rows)
+        log.info("%s /sparql %d %.1f ms rows=%s (worker %d)", method, status, (time.perf_counter() - started) * 1000,
+                 "-" if rows is None else rows, os.getpid())
         return response
 
     def start(self) -> None:
@@ -143,13 +147,16 @@ class Respond:
 
 def _parse(data: bytes):
     """(parser, request) when `data` is exactly one complete keep-alive HTTP/1.1 request with
-    none of the headers this path leaves to the server process; else None."""
+    none of the headers this path leaves to the server process; MORE when it is the start of one;
+    else None."""
     parsed = _Request()
     parser = httptools.HttpRequestParser(parsed)
     try:
         parser.feed_data(data)
     except httptools.HttpParserError:
         return None
+    if parsed.begun == 1 and not parsed.complete:
+        return MORE
     if parsed.begun != 1 or parsed.complete != 1 or parser.get_http_version() != "1.1" or not parser.should_keep_alive():
         return None
     if any(name in parsed.headers for name in _NOT_HERE):
