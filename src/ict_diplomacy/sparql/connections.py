@@ -12,10 +12,10 @@ worker shows the connection whose request it reads or runs, and since when, in a
 memory (`Shared`). A query past its deadline gets its worker killed and its connection the 503
 (`Owner.fail`); the worker's other connections come back to the server process, their next
 requests still unread in the kernel (a worker reads a request only when it can answer or return it
-at once). A query running long keeps its worker, but the requests waiting behind it are taken back
-and served by others: under the slot's lock the server marks them taken, and the worker, which
-claims a connection under the same lock before reading it, drops those (it cannot be asked while
-its query runs).
+at once). A worker busy for REBALANCE_AFTER_S (with a query of its own or one from the server's
+pipe) keeps its query, but the requests waiting behind it are taken back and served by others:
+under the slot's lock the server marks them taken, and the worker, which claims a connection under
+the same lock before reading it, drops those (it cannot be asked while its query runs).
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
   to the worker: b"T" id (+ the socket): take it
@@ -173,8 +173,8 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     if data is None:
         return None
     response = _respond(respond, store, data)
-    while response is MORE and len(data) < 2 * READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
-        data += _read(sock) or b""
+    while response is MORE and len(data) < READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
+        data += _read(sock, READ_BYTES - len(data)) or b""  # at most READ_BYTES in all: one control message
         response = _respond(respond, store, data)
     if response is MORE:
         response = None
@@ -204,10 +204,10 @@ def _respond(respond, store, data: bytes):
         return None
 
 
-def _read(sock: socket.socket) -> bytes | None:
+def _read(sock: socket.socket, size: int = READ_BYTES) -> bytes | None:
     """What the connection has (b"": closed), or None when nothing is there after all."""
     try:
-        return sock.recv(READ_BYTES)
+        return sock.recv(size)
     except (BlockingIOError, InterruptedError):
         return None
     except OSError:
@@ -345,16 +345,22 @@ class Connections:
     async def _watching(self) -> None:
         while True:
             await asyncio.sleep(WATCH_S)
-            now = time.monotonic()
-            for worker in list(self.workers):
-                ident, started = worker.shared.slot[:]
-                if ident == IDLE or now - started <= REBALANCE_AFTER_S:
-                    continue
-                if ident != PIPE and now - started > self.query_timeout:  # the pipe's deadline is the engine's
-                    self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
-                                                     detail={"timeout_s": self.query_timeout}))
-                else:
-                    self._take_waiting_back(worker)
+            try:
+                self._look()
+            except Exception:  # noqa: BLE001 - the watch must outlive any one look
+                log.exception("the watch over the workers' connections failed once")
+
+    def _look(self) -> None:
+        now = time.monotonic()
+        for worker in list(self.workers):
+            ident, started = worker.shared.slot[:]
+            if ident == IDLE or now - started <= REBALANCE_AFTER_S:
+                continue
+            if ident != PIPE and now - started > self.query_timeout:  # the pipe's deadline is the engine's
+                self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
+                                                 detail={"timeout_s": self.query_timeout}))
+            else:
+                self._take_waiting_back(worker)
 
     def _take_waiting_back(self, worker) -> None:
         """The connections of a busy worker with a request waiting: the server process serves them."""

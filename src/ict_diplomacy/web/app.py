@@ -72,7 +72,7 @@ class LeanSparql:
             await send(message)
         try:
             response = await endpoint.answer(self.site, request)
-            if request.state._state.get("rows") is not None:  # a query answered: the next may go to a worker
+            if getattr(request.state, "rows", None) is not None:  # a query answered: the next may go to a worker
                 scope[HAND_OVER] = True
             await response(scope, receive, sending)
         except Exception as error:

@@ -58,7 +58,8 @@ class _Request:
 
 class Respond:
     """Called in the worker with the store and the bytes read from a connection: the whole HTTP
-    response, or None to hand the request back. Picklable: it travels to the worker at spawn."""
+    response, None to hand the request back, or MORE for the start of one. Picklable: it travels
+    to the worker at spawn."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
