@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from tests.servers import MAIN_OPTIONS, children, ictd_command, running, wait_for_workers
@@ -245,3 +246,25 @@ def test_a_reader_too_slow_for_the_worker_still_gets_the_whole_answer(server):
     same_answer((response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()), expected)
     assert len(expected[2]) > 4 << 20
     assert ask(conn, CHEAP)[0] == 200
+
+
+def test_another_client_is_served_while_one_holds_every_worker_on_its_own_connections(server):
+    """Two runaways from 127.0.0.1, each on a connection its worker answers itself: a query from
+    127.0.0.2 stops one of them (the fairness rule of the server's own queue) and is answered."""
+    by_worker = {}
+    for conn in kept(server, 6):
+        by_worker.setdefault(holder(server, conn), conn)
+    assert len(by_worker) == 2, "the connections did not spread over both workers"
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        runaways = [pool.submit(ask, conn, RUNAWAY) for conn in by_worker.values()]
+        time.sleep(0.5)
+        other = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10)
+        started = time.monotonic()
+        answer = other.get(server.sparql, params={"query": CHEAP + f" # {time.time()}"},  # past the answer cache
+                           headers={"Accept": "application/json"})
+        took = time.monotonic() - started
+        results = [runaway.result(timeout=20) for runaway in runaways]
+    assert answer.status_code == 200 and took < 1.0, (answer.status_code, took)
+    stopped = [body for status, _, body in results if b'"unavailable"' in body]
+    assert len(stopped) == 1 and b"another client" in stopped[0]
+    assert wait_for_workers(server)

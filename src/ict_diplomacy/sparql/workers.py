@@ -50,6 +50,7 @@ START_TIMEOUT_S = 60.0
 READ_CHUNK = 1 << 20
 _SIZE, _LONG_SIZE = struct.Struct("!i"), struct.Struct("!Q")  # multiprocessing.Connection's message header
 PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; younger ones finish
+TAKE_POLL_S = 0.005     # how often a request looks again for a worker while every one runs an old query
 
 
 # ---------------------------------------------------------------- inside a worker process
@@ -57,8 +58,8 @@ PREEMPT_AFTER_S = 0.25  # a query this old may be stopped for another client's; 
 
 def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tuple | None = None) -> None:
     """Confine this process, open the data, then answer requests from the pipe (and, with `own`:
-    the control socket, the slot and the `respond` of connections.py, on connections of its own)
-    on a thread with a deep stack until the server closes it."""
+    the control socket, the `respond` and the `Shared` of connections.py, on connections of its
+    own) on a thread with a deep stack until the server closes it."""
     try:
         if confinement.reach is not None:  # first, before any data or query is read
             _hand_over(conn, sandbox.supervise_network())
@@ -257,7 +258,7 @@ class WorkerEngine:
         self._all: set[Worker] = set()
         self._gate = Gate(settings)
         self._gate.on_wait = self._make_room
-        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, when its query started, time.monotonic)
+        self._busy: dict[Worker, tuple[str, float]] = {}  # worker -> (client, time.monotonic() at its query's start)
         self._threads = ThreadPoolExecutor(max_workers=settings.workers * 2 + 2, thread_name_prefix="ictd-pipe")
         self._replacing: set[asyncio.Task] = set()
 
@@ -300,7 +301,7 @@ class WorkerEngine:
         ends = clock() + limit  # the deadline counts from arrival: waiting for a slot and a worker included
         request["max_rows"], request["max_bytes"] = self.settings.max_rows, self.settings.max_answer_bytes
         async with self._gate.slot(limit, client):
-            worker = await self._take(ends - clock())
+            worker = await self._take(ends - clock(), client)
             self._busy[worker] = (client, time.monotonic())
             try:
                 reply = await self._ask(worker, request, ends - clock(), limit)
@@ -310,20 +311,36 @@ class WorkerEngine:
             return reply[1]
         raise rebuild_error(*reply[1:])
 
-    async def _take(self, remaining: float) -> Worker:
-        """An idle worker (retired ones, killed while idle, are dropped from the queue here)."""
-        ends = asyncio.get_running_loop().time() + remaining
+    async def _take(self, remaining: float, client: str = "") -> Worker:
+        """An idle worker, preferring one not busy with a request on its own connections, else one
+        whose such query is young (it ends soon); when every one runs an older query, room is made
+        as for a waiting client (`_make_room`) and the queue is looked at again. Retired workers,
+        killed while idle, are dropped from the queue here."""
+        loop = asyncio.get_running_loop()
+        ends, room_made = loop.time() + remaining, False
         while True:
             if self._idle.empty():
                 try:
-                    worker = await asyncio.wait_for(self._idle.get(), max(ends - asyncio.get_running_loop().time(), 0.001))
+                    self._idle.put_nowait(await asyncio.wait_for(self._idle.get(), max(ends - loop.time(), 0.001)))
                 except TimeoutError:
-                    raise Unavailable("no query worker became free in time; try again shortly",
-                                      headers={"Retry-After": str(self.settings.retry_after)}) from None
-            else:
-                worker = self._idle.get_nowait()
-            if not worker.retired:
-                return worker
+                    raise self._no_worker() from None
+            idle = [w for w in (self._idle.get_nowait() for _ in range(self._idle.qsize())) if not w.retired]
+            chosen = _least_busy(idle)
+            for worker in idle:
+                if worker is not chosen:
+                    self._idle.put_nowait(worker)
+            if chosen is not None:
+                return chosen
+            if not room_made:
+                room_made = True
+                self._make_room(client)
+            if loop.time() >= ends:
+                raise self._no_worker()
+            await asyncio.sleep(TAKE_POLL_S)
+
+    def _no_worker(self) -> Unavailable:
+        return Unavailable("no query worker became free in time; try again shortly",
+                           headers={"Retry-After": str(self.settings.retry_after)})
 
     async def _ask(self, worker: Worker, request: dict, remaining: float, limit: float) -> tuple:
         if remaining <= 0:
@@ -401,6 +418,18 @@ class WorkerEngine:
             worker.kill()
         self._all.clear()
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _least_busy(idle: list[Worker]) -> Worker | None:
+    """A worker with no query of its own connections running, else the one whose query started
+    last if it is younger than PREEMPT_AFTER_S, else None."""
+    if not idle:
+        return None
+    since = {w: (w.shared.slot[1] if w.shared is not None and w.shared.slot[0] != connections.IDLE else None) for w in idle}
+    if free := [w for w in idle if since[w] is None]:
+        return free[0]
+    youngest = max(idle, key=lambda w: since[w])
+    return youngest if time.monotonic() - since[youngest] < PREEMPT_AFTER_S else None
 
 
 def rebuild_error(name: str, message: str, detail: dict, headers: dict | None = None) -> HttpError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http
-import json
 import os
 import socket
 
@@ -21,7 +20,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ..errors import HttpError
-from .http import CHUNK, ROOM_WAIT_S, AnswerBuffer
+from .http import CHUNK, ROOM_WAIT_S, AnswerBuffer, error_content
 
 HEAD_TIMEOUT_S = 10.0
 COALESCE_BYTES = 16 << 10
@@ -43,14 +42,14 @@ class Coalescing:
     def write(self, data: bytes) -> None:
         if self._size + len(data) > COALESCE_BYTES:
             self._pending.append(data)
-            return self._flush()
+            return self.flush()
         if not self._pending:
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_soon(self.flush)
         self._pending.append(data)
         self._size += len(data)
         return None
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         if self._pending:
             data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
             self._pending.clear()
@@ -58,11 +57,8 @@ class Coalescing:
             if not self._transport.is_closing():
                 self._transport.write(data)
 
-    def flush(self) -> None:
-        self._flush()
-
     def close(self) -> None:
-        self._flush()
+        self.flush()
         self._transport.close()
 
     def __getattr__(self, name: str):
@@ -74,10 +70,9 @@ HAND_OVER = "ictd.hand_over"  # set in a request's scope when its connection may
 
 def error_bytes(status: int, code: str, message: str, detail: dict | None = None, headers: dict | None = None) -> bytes:
     """A whole HTTP response in the one error shape, closing the connection (for the cases no app answers)."""
-    body = json.dumps({"error": {"status": status, "code": code, "message": message, "detail": detail or {}}},
-                      ensure_ascii=False).encode()
+    body, media_type = error_content("application/json", status, code, message, detail)
     extra = "".join(f"{name.lower()}: {value}\r\n" for name, value in (headers or {}).items())
-    return (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n{extra}"
+    return (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\ncontent-type: {media_type}\r\n{extra}"
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
 
 
