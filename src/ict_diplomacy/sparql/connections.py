@@ -248,8 +248,9 @@ def _give_back(ident: int, owned: dict, selector, control: socket.socket, messag
 class Owner(Protocol):
     """Who takes a connection back: the web layer's HTTP protocol."""
 
-    def adopt(self, sock: socket.socket, data: bytes, pending: bytes) -> None:
-        """Carry on with the connection: `pending` is an answer's unsent rest, `data` the bytes read of the next request."""
+    def adopt(self, sock: socket.socket, data: bytes, rest: int | None) -> None:
+        """Carry on with the connection: `rest` a memfd holding an answer's unsent rest (the
+        owner closes it), `data` the bytes read of the next request."""
 
     def fail(self, sock: socket.socket, error: HttpError) -> None:
         """Answer the request the worker could not finish with `error`, then close."""
@@ -316,13 +317,14 @@ class Connections:
             worker.process.join(1)
             return self.retire(worker, ended(worker))
         held = self.held.pop(_ID.unpack_from(message, 1)[0], None)
-        pending = _read_memfd(fds[0]) if fds else b""
-        if held is None:
+        rest = fds[0] if fds else None
+        if held is None or message[:1] == b"C":
+            if held is not None:
+                held.sock.close()
+            if rest is not None:
+                os.close(rest)
             return None
-        if message[:1] == b"C":
-            held.sock.close()
-        else:
-            held.owner.adopt(held.sock, message[1 + _ID.size:], pending)
+        held.owner.adopt(held.sock, message[1 + _ID.size:], rest)
         return None
 
     def detach(self, worker) -> None:
@@ -340,7 +342,7 @@ class Connections:
             if ident == running:
                 held.owner.fail(held.sock, error)
             else:
-                held.owner.adopt(held.sock, b"", b"")
+                held.owner.adopt(held.sock, b"", None)
 
     async def _watching(self) -> None:
         while True:
@@ -372,7 +374,7 @@ class Connections:
             ident = others[sock]
             if worker.shared.take_back(ident):
                 held = self.held.pop(ident)
-                held.owner.adopt(held.sock, b"", b"")
+                held.owner.adopt(held.sock, b"", None)
 
     def close(self) -> None:
         for worker in list(self.workers):
@@ -388,10 +390,3 @@ def ended(worker) -> WorkerEnded:
     return WorkerEnded(f"the query worker ended before answering (exit code {worker.process.exitcode}: the query needed "
                        "more memory than worker_memory allows, or crashed the engine); it has been replaced")
 
-
-def _read_memfd(fd: int) -> bytes:
-    try:
-        size = os.fstat(fd).st_size
-        return os.pread(fd, size, 0)
-    finally:
-        os.close(fd)

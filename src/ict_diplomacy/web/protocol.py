@@ -82,12 +82,19 @@ class Adopter:
     def __init__(self, make_protocol):
         self.make_protocol = make_protocol
 
-    def adopt(self, sock: socket.socket, data: bytes, pending: bytes) -> None:
+    def adopt(self, sock: socket.socket, data: bytes, rest: int | None) -> None:
         loop = asyncio.get_running_loop()
         protocol = self.make_protocol()
-        protocol.carried = (data, pending)  # taken in connection_made, before the transport reads more
+        protocol.carried = (data, rest)  # taken in connection_made, before the transport reads more
         started = loop.create_task(loop.connect_accepted_socket(lambda: protocol, sock))
-        started.add_done_callback(lambda task: task.cancelled() or task.exception() is None or sock.close())
+        started.add_done_callback(lambda task: self._started(task, sock, protocol))
+
+    @staticmethod
+    def _started(task: asyncio.Task, sock: socket.socket, protocol) -> None:
+        if task.cancelled() or task.exception() is not None:
+            sock.close()
+            if protocol.carried and protocol.carried[1] is not None:
+                os.close(protocol.carried[1])
 
     def fail(self, sock: socket.socket, error: HttpError) -> None:
         with contextlib.suppress(OSError):
@@ -104,19 +111,19 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S,
     class Bounded(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
         _in_message = False
-        carried: tuple[bytes, bytes] | None = None   # a connection taken back: its next request's bytes, an unsent rest
+        carried: tuple[bytes, int | None] | None = None   # taken back: its next request's bytes, a memfd of an unsent rest
 
         def connection_made(self, transport) -> None:
             super().connection_made(Coalescing(transport))
             if self.carried is not None:
                 self._carry_on(*self.carried)
 
-        def _carry_on(self, data: bytes, pending: bytes) -> None:
+        def _carry_on(self, data: bytes, rest: int | None) -> None:
             self.carried = None
-            if not pending:
+            if rest is None:
                 return self._read_on(data)
             self.transport.pause_reading()  # nothing new is read before the answer has left
-            sending = self.loop.create_task(self._send_rest(pending, data))
+            sending = self.loop.create_task(self._send_rest(rest, data))
             self.tasks.add(sending)
             sending.add_done_callback(self.tasks.discard)
             return None
@@ -127,17 +134,20 @@ def bounded_protocol(max_url_bytes: int, head_timeout_s: float = HEAD_TIMEOUT_S,
             else:
                 self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
-        async def _send_rest(self, pending: bytes, data: bytes) -> None:
-            """An answer's rest, counted in the answer buffer and bounded in time as HeldResponse's."""
+        async def _send_rest(self, rest: int, data: bytes) -> None:
+            """An answer's rest, read from its memfd a chunk at a time as the client takes it, counted
+            in the answer buffer and bounded in time as HeldResponse's answers are."""
             try:
-                async with answers.hold(len(pending), ROOM_WAIT_S), asyncio.timeout(read_s):
-                    view = memoryview(pending)
-                    for start in range(0, len(view), CHUNK):
-                        self.transport.write(bytes(view[start:start + CHUNK]))
+                size = os.fstat(rest).st_size
+                async with answers.hold(size, ROOM_WAIT_S), asyncio.timeout(read_s):
+                    for start in range(0, size, CHUNK):
+                        self.transport.write(os.pread(rest, CHUNK, start))
                         await self.flow.drain()
             except (HttpError, TimeoutError):  # no room, or a reader too slow: its head is sent, so the connection ends
                 self.transport.close()
                 return
+            finally:
+                os.close(rest)
             if not self.transport.is_closing():
                 self.transport.resume_reading()
                 self._read_on(data)
