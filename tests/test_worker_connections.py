@@ -18,6 +18,7 @@ import pytest
 
 from tests.servers import MAIN_OPTIONS, children, ictd_command, running, wait_for_workers
 from tests.test_hardening import doubling
+from tests.test_server import _eventually
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "ASK { ?s ?p ?o }"
@@ -105,15 +106,6 @@ def _body(reader) -> bytes:
     head = b"".join(iter(lambda: reader.readline(), b"\r\n"))
     length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
     return reader.read(length)
-
-
-def _eventually(check, within_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def same_answer(one: tuple, other: tuple) -> None:
