@@ -1,6 +1,6 @@
 """Inside a query worker process: the release opened as a store, and one request answered:
 the query run, its answer capped at `max_rows` and `max_answer_bytes` and serialized in the
-requested format, or the error described for the server process to rebuild.
+requested format, or the error described for the server process to rebuild (`rebuild_error`).
 
 The row cap without iterating rows in Python: the worker serializes SELECT results to TSV (one
 line per solution, in Rust) through a writer that stops the query once it has `max_rows + 1`
@@ -225,3 +225,13 @@ def _graph_ntriples(result: Any, max_rows: int) -> dict:
 
 def _payload(body: bytes, fmt: Format, rows: int, truncated: bool, kind: str) -> dict:
     return {"body": body, "media_type": fmt.media_type, "rows": rows, "truncated": truncated, "kind": kind}
+
+
+def rebuild_error(name: str, message: str, detail: dict, headers: dict | None = None) -> HttpError:
+    """The HttpError a worker described, rebuilt in the server process."""
+    cls = getattr(errors, name, HttpError)
+    if not (isinstance(cls, type) and issubclass(cls, HttpError)):
+        cls = HttpError
+    error = cls.__new__(cls)
+    HttpError.__init__(error, message, detail=detail, headers=headers)
+    return error

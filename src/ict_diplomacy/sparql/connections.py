@@ -386,6 +386,18 @@ class Connections:
         self.held.clear()
 
 
+def least_busy(idle: list, young_s: float):
+    """Of idle workers, one running no query of its own connections, else the one whose such
+    query started last if it is younger than `young_s` (it ends soon), else None."""
+    if not idle:
+        return None
+    since = {w: (w.shared.slot[1] if w.shared is not None and w.shared.slot[0] != IDLE else None) for w in idle}
+    if free := [w for w in idle if since[w] is None]:
+        return free[0]
+    youngest = max(idle, key=lambda w: since[w])
+    return youngest if time.monotonic() - since[youngest] < young_s else None
+
+
 def ended(worker) -> WorkerEnded:
     return WorkerEnded(f"the query worker ended before answering (exit code {worker.process.exitcode}: the query needed "
                        "more memory than worker_memory allows, or crashed the engine); it has been replaced")

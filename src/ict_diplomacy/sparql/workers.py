@@ -13,7 +13,7 @@ a label lookup 0.048 ms on disk (`Store.read_only`) vs 0.039 ms in memory, a 3-p
 26.5 ms vs 7.2 ms, a GROUP BY over all triples 3.6 ms vs 2.4 ms, all triples as JSON 53 ms vs
 20 ms. Loading the N-Triples dump takes 137 ms per worker (opening the store 66 ms), so memory is
 the default (`store_mode`).
-The worker's side of a request (the store, the row cap, the serialization) is answer.py."""
+The worker's side of a request (the store, the row cap, the serialization, errors described and rebuilt) is answer.py."""
 
 from __future__ import annotations
 
@@ -34,11 +34,10 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from .. import errors
 from ..errors import HttpError, QueryTimeout, Refused, Unavailable
 from ..settings import Settings
 from . import connections, sandbox
-from .answer import answer, open_store
+from .answer import answer, open_store, rebuild_error
 from .egress import Supervisor
 from .engine import Bindings, Dataset, Gate, QueryResult
 from .sandbox import Confinement, SandboxError
@@ -325,7 +324,7 @@ class WorkerEngine:
                 except TimeoutError:
                     raise self._no_worker() from None
             idle = [w for w in (self._idle.get_nowait() for _ in range(self._idle.qsize())) if not w.retired]
-            chosen = _least_busy(idle)
+            chosen = connections.least_busy(idle, PREEMPT_AFTER_S)
             for worker in idle:
                 if worker is not chosen:
                     self._idle.put_nowait(worker)
@@ -418,25 +417,3 @@ class WorkerEngine:
             worker.kill()
         self._all.clear()
         self._threads.shutdown(wait=False, cancel_futures=True)
-
-
-def _least_busy(idle: list[Worker]) -> Worker | None:
-    """A worker with no query of its own connections running, else the one whose query started
-    last if it is younger than PREEMPT_AFTER_S, else None."""
-    if not idle:
-        return None
-    since = {w: (w.shared.slot[1] if w.shared is not None and w.shared.slot[0] != connections.IDLE else None) for w in idle}
-    if free := [w for w in idle if since[w] is None]:
-        return free[0]
-    youngest = max(idle, key=lambda w: since[w])
-    return youngest if time.monotonic() - since[youngest] < PREEMPT_AFTER_S else None
-
-
-def rebuild_error(name: str, message: str, detail: dict, headers: dict | None = None) -> HttpError:
-    """The HttpError a worker described, rebuilt in the server process."""
-    cls = getattr(errors, name, HttpError)
-    if not (isinstance(cls, type) and issubclass(cls, HttpError)):
-        cls = HttpError
-    error = cls.__new__(cls)
-    HttpError.__init__(error, message, detail=detail, headers=headers)
-    return error

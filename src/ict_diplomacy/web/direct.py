@@ -20,11 +20,10 @@ import httptools
 
 from .. import formats
 from ..settings import Settings
-from ..sparql.answer import answer
+from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
 from ..sparql.connections import MORE
 from ..sparql.text import guard, may_call_out
-from ..sparql.workers import rebuild_error
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
 from .http import error_content
 
