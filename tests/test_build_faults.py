@@ -22,7 +22,7 @@ from .conftest import ROOT
 from .test_validate import HEAD
 
 QUIET = {"progress": lambda _: None}
-STEPS = ("parse", "validate", "load", "dump", "catalog")
+STEPS = ("parse", "validate", "load", "dump", "catalog", "pages")
 
 
 def snapshot(out: Path) -> tuple[Path, dict]:

@@ -71,9 +71,11 @@ def sources_fingerprint(project: Project) -> str:
 
 
 def build(project: Project, out: Path | None = None, progress: Progress = _stderr,
-          publish_on: date | None = None) -> dict:
+          publish_on: date | None = None, derive: dict[str, Callable[[Path], object]] | None = None) -> dict:
     """Build and publish a release; returns its manifest. With `publish_on`, first archive the
     version in owl:versionInfo into releases/ with that date (and record it in CHANGELOG.md).
+    `derive`: steps run on the finished release before it is published (name → function of its
+    directory), for files the server derives from it (the web layer's stored pages).
     Raises ValidationFailed or BuildError."""
     out = Path(out or project.dist).absolute()
     if out.exists() and not out.is_symlink():
@@ -94,6 +96,8 @@ def build(project: Project, out: Path | None = None, progress: Progress = _stder
         staging.mkdir()
         (staging / LOCK).touch()
         manifest = _write_release(project, staging, parsed, plan, step, started, release_id)
+        for name, work in (derive or {}).items():
+            step.run(name, lambda: work(staging), lambda r: str(r or ""))
         final = releases / release_id
         staging.rename(final)
     except BaseException as error:  # interrupted or failed: nothing of this build stays

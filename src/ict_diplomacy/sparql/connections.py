@@ -103,11 +103,11 @@ class _Owned:
     last: float
 
 
-def serve(conn, control: socket.socket, store: Any, respond, shared: Shared) -> None:
+def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, release: str | None = None) -> None:
     """The worker's loop: control messages first, then the server's pipe, then the connections.
-    `respond.start()` is called once; `respond(store, data)` gives the HTTP response to the bytes
+    `respond.start(release)` is called once (the release directory the worker serves); `respond(store, data)` gives the HTTP response to the bytes
     read from a connection, None to hand them back, or MORE when they are not a whole request yet."""
-    respond.start()
+    respond.start(release)
     selector, owned = selectors.DefaultSelector(), {}
     selector.register(control, selectors.EVENT_READ, "control")
     selector.register(conn.fileno(), selectors.EVENT_READ, "pipe")

@@ -72,7 +72,7 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tu
     conn.send(("ready", len(store)))
     if own:
         control, respond, shared = own
-        serving = lambda: connections.serve(conn, control, store, respond, shared)  # noqa: E731
+        serving = lambda: connections.serve(conn, control, store, respond, shared, release)  # noqa: E731
     else:
         serving = lambda: _serve(conn, store)  # noqa: E731
     sandbox.run_on_deep_stack(serving, confinement.stack)

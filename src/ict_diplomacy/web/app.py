@@ -18,9 +18,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ..errors import BackendError, HttpError, IctdError, OutputFormatError, ParameterError, QueryDefinitionError, QueryNotFound
-from .compress import Compression
+from .compress import Compression, asks_for_gzip
 from .http import error_content
 from .error_page import error_page, wants_html
+from .page_store import stored_page
 from .protocol import HAND_OVER
 from . import api, deref, downloads, endpoint, pages, pictures, versions
 from .site import Site
@@ -50,9 +51,11 @@ def create_app(site: Site) -> Starlette:
 
 class LeanSparql:
     """ASGI: a query to /sparql (GET with ?query=, or POST) without an Origin header goes straight
-    to the endpoint, with the same request log and the same error shape; everything else goes to
-    the Starlette app. For these requests Starlette's router, CORS (it adds headers only when there
-    is an Origin), compression (it skips query answers) and error middleware add nothing but time."""
+    to the endpoint, with the same request log and the same error shape; so does a GET or HEAD of a
+    resource the release has a stored page for (page_store.py), when it asks for no compression.
+    Everything else goes to the Starlette app. For these requests Starlette's router, CORS (it adds
+    headers only when there is an Origin), compression (it skips query answers) and error
+    middleware add nothing but time."""
 
     def __init__(self, app: Starlette, site: Site):
         self.app, self.site = app, site
@@ -61,6 +64,11 @@ class LeanSparql:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/sparql" and _lean(scope):
             return await self.lean(scope, receive, send)
+        if self.site.pages is not None and scope["type"] == "http" and _lean_page(scope):
+            scope["app"] = self.app
+            if (stored := stored_page(self.site.pages, Request(scope, receive))) is not None:
+                scope[HAND_OVER] = True  # the next request may go to a worker, which has the pages too
+                return await RequestLog(stored)(scope, receive, send)
         return await self.app(scope, receive, send)
 
     async def _answer(self, scope, receive, send):
@@ -80,6 +88,11 @@ class LeanSparql:
                 raise
             handler = next(h for kind, h in ERROR_HANDLERS.items() if isinstance(error, kind))
             await (await handler(request, error))(scope, receive, send)
+
+
+def _lean_page(scope) -> bool:
+    return (scope["method"] in ("GET", "HEAD") and scope["path"].startswith(("/id/", "/ontology/"))
+            and not asks_for_gzip(scope) and not any(name == b"origin" for name, _ in scope["headers"]))
 
 
 def _lean(scope) -> bool:

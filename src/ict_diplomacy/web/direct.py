@@ -1,5 +1,6 @@
 """What a query worker answers on a connection of its own (sparql/connections.py): a query to
-/sparql that needs nothing but the store, answered with the bytes the server process would send.
+/sparql that needs nothing but the store, and a GET of a resource the release has a stored page
+for (page_store.py), answered with the bytes the server process would send.
 
 Anything else gets None, and the request goes back to the server process untouched: another path,
 HEAD, HTTP/1.0 or `Connection: close`, an Origin (CORS), a browser (an HTML error page may be due),
@@ -15,17 +16,23 @@ import os
 import time
 from email.utils import formatdate
 from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import unquote
 
 import httptools
+from starlette.requests import Request
 
 from .. import formats
+from ..publish.release import Release
 from ..settings import Settings
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
 from ..sparql.connections import MORE
 from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
+from .compress import asks_for_gzip
 from .http import error_content
+from .page_store import PageStore, stored_page
 
 log = logging.getLogger("ict_diplomacy.web")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -63,6 +70,7 @@ class Respond:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.cache: AnswerCache | None = None
+        self.pages: PageStore | None = None
         self._date = (0, "")
 
     def __call__(self, store, data: bytes) -> bytes | None:
@@ -70,6 +78,8 @@ class Respond:
         request = _parse(data)
         if request is None or request is MORE:
             return request
+        if self.pages is not None and (page := self._page(request, started)) is not None:
+            return page
         if (found := self._query(request)) is None:
             return None
         text, accept, method, accept_header = found
@@ -91,12 +101,31 @@ class Respond:
                  "-" if rows is None else rows, os.getpid())
         return response
 
-    def start(self) -> None:
-        """In the worker, once: its log lines look like the server's, its share of the answer cache."""
+    def start(self, release: str | None = None) -> None:
+        """In the worker, once: its log lines look like the server's, its share of the answer cache,
+        the stored pages of the release it serves."""
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
         if self.settings.answer_cache_mb:
             self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
+        if release:
+            self.pages = PageStore.open(Path(release), self.settings, Release.open(Path(release)).etag, warn=False)
+
+    def _page(self, request, started: float) -> bytes | None:
+        """The stored page a plain GET asks for, or None."""
+        parser, parsed = request
+        path, _, query_string = parsed.url.partition(b"?")
+        if parser.get_method() != b"GET" or not path.startswith((b"/id/", b"/ontology/")) or not path.isascii():
+            return None
+        scope = {"type": "http", "method": "GET", "path": unquote(path.decode("ascii")), "query_string": query_string,
+                 "headers": list(parsed.headers.items())}
+        if asks_for_gzip(scope) or (response := stored_page(self.pages, Request(scope))) is None:
+            return None
+        log.info("GET %s %d %.1f ms rows=- (worker %d)", scope["path"], response.status_code,
+                 (time.perf_counter() - started) * 1000, os.getpid())
+        head = f"HTTP/1.1 {response.status_code} {HTTPStatus(response.status_code).phrase}\r\ndate: {self._now()}\r\n"
+        head += "".join(f"{name.decode('latin-1')}: {value.decode('latin-1')}\r\n" for name, value in response.raw_headers)
+        return (head + "\r\n").encode("latin-1") + response.body
 
     def _query(self, request) -> tuple[str, str, str, str] | None:
         """(query text, Accept value, method, Accept header) of a plain query, or None."""

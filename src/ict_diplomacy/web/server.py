@@ -13,6 +13,7 @@ from ..publish import build, store
 from ..errors import DamagedRelease
 from ..publish.release import MANIFEST, STORE_DIR, read_manifest, verify
 from ..settings import Settings
+from . import page_store
 from .app import LeanSparql, create_app
 from .direct import Respond
 from .protocol import bounded_protocol
@@ -37,7 +38,7 @@ def ensure_release(project: Project, release: Path | None, settings: Settings) -
         return dist if dist.exists() else None
     if problem := _unusable(project, dist):
         log.warning("building %s first: %s", dist, problem)
-        build.build(project, dist)  # a failure here ends the command with its error, once
+        build.build(project, dist, derive=page_store.DERIVE)  # a failure here ends the command with its error, once
         _refuse_if_damaged(dist, settings)
     return dist
 
@@ -60,7 +61,7 @@ def _unusable(project: Project, dist: Path) -> str:
         return str(error)
     if read_manifest(dist).get("sources_sha256") != build.sources_fingerprint(project):
         return "it is older than the sources"
-    return ""
+    return page_store.stale(dist)
 
 
 async def serve_site(settings: Settings, release: Path | None, host: str, port: int) -> None:

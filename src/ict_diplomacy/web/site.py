@@ -13,6 +13,7 @@ from ..settings import Settings
 from ..sparql.connect import open_engine
 from ..sparql.engine import Engine, QueryResult
 from .http import AnswerBuffer, HeldResponse
+from .page_store import PageStore
 
 
 @dataclass
@@ -24,10 +25,13 @@ class Site:
     etag: str                     # strong ETag of the release, e.g. '"<release id>"'
     opened: Release | None = None  # the release as opened (pinned by a server until close())
     answers: AnswerBuffer | None = None  # the bytes of answers held for clients (answer_buffer_mb)
+    pages: PageStore | None = None  # the release's resource pages, rendered at build time (page_store.py)
 
     async def close(self) -> None:
         """Stop the engine and unpin the release."""
         await self.engine.close()
+        if self.pages is not None:
+            self.pages.db.close()
         if self.opened is not None and self.opened.pin is not None:
             self.opened.pin.release()
 
@@ -58,4 +62,6 @@ async def open_site(settings: Settings, release: Path | None, respond=None) -> S
     """The site over the release at `release` (a link), pinned (see publish/release.py), with the
     engine the settings ask for (its workers answering connections of their own with `respond`: direct.py)."""
     found = Release.find(release, pinned=True)
-    return site_of(settings, await open_engine(settings, found, respond), found)
+    site = site_of(settings, await open_engine(settings, found, respond), found)
+    site.pages = PageStore.open(site.release, settings, site.etag)
+    return site

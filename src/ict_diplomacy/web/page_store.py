@@ -1,0 +1,219 @@
+"""Pages written once per release: every representation of every resource under `/id/` and
+`/ontology/`, rendered at build time by the app itself and answered from one SQLite file in the
+release (`pages.sqlite`). A release never changes, so dereferencing a resource can cost a lookup
+instead of a description query, a sort and a page render.
+
+A stored page is byte for byte what the app answers to `GET {path}` with the Accept header of its
+format (HTML: with `?lang=ja` or `?lang=en`), headers included. It is used only where the live
+answer would be the same: HTML only at the resource's own path (no extension, no query but
+`lang`), only by the code that wrote it (`code_stamp`: a hash of this package's files and of the
+static files' URLs), and only under the settings that shape its pages (`public_url`, `cors`).
+Anything else is rendered live, as before."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import HttpError, NotFound
+from ..formats import HTML
+from ..project import BASE
+from ..settings import Settings
+from .assets import OWN, VENDOR, static_url
+from .deref import FORMATS, resource_iri, split_extension
+from .http import not_modified, pick_format
+from .i18n import LANGUAGES, pick_language
+
+log = logging.getLogger("ict_diplomacy.web")
+
+FILE = "pages.sqlite"
+PREFIXES = ("id", "ontology")  # the resources under /id/… and /ontology/… (deref.routes)
+RENDERING_AT_ONCE = 8          # requests in flight while rendering: the workers query while the loop renders
+MMAP_BYTES = 1 << 32
+KEPT_HEADERS = ("vary", "etag", "content-location", "link")  # and the media type; the length is counted again
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """What the stored pages depend on besides the release and the origin: this package's code,
+    templates and texts, and the URLs of the static files they link."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for name in [*(f"vendor/{n}" for n in VENDOR), *OWN]:
+        digest.update(static_url(name).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def serving(settings: Settings) -> str:
+    """The settings that shape a page: the origin of its canonical links (html.public_origin) and
+    CORS (its middleware adds to `Vary`)."""
+    return json.dumps({"origin": (settings.public_url or BASE).rstrip("/"), "cors": settings.cors})
+
+
+def variants() -> list[tuple[str, str, dict[str, str]]]:
+    """(variant key, query string, request headers) of each representation stored per resource."""
+    found = [(f"html-{lang}", f"lang={lang}", {"accept": HTML.media_type}) for lang in LANGUAGES]
+    return found + [(f.extension, "", {"accept": f.media_type}) for f in FORMATS if f is not HTML]
+
+
+# ---------------------------------------------------------------- writing (at build time)
+
+
+def write(release_dir: Path) -> str:
+    """Render every resource of the release at `release_dir` into its pages.sqlite."""
+    return asyncio.run(_write(release_dir, Settings(answer_cache_mb=0, worker_connections=False)))
+
+
+DERIVE = {"pages": write}  # the build step (publish.build's `derive`)
+
+
+async def _write(release_dir: Path, settings: Settings) -> str:
+    import httpx
+    from .app import create_app
+    from .site import open_site
+    target, partial = release_dir / FILE, release_dir / f".{FILE}.{os.getpid()}"
+    partial.unlink(missing_ok=True)
+    site = await open_site(settings, release_dir)
+    db = sqlite3.connect(partial)
+    try:
+        db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                         "CREATE TABLE pages (iri TEXT, variant TEXT, media_type TEXT, headers TEXT, body BLOB,"
+                         " PRIMARY KEY (iri, variant))"
+                         " WITHOUT ROWID;")
+        transport = httpx.ASGITransport(app=create_app(site))
+        async with httpx.AsyncClient(transport=transport, base_url="http://pages.invalid") as client:
+            iris = await _resources(site)
+            at_once = asyncio.Semaphore(RENDERING_AT_ONCE)
+
+            async def render(iri: str) -> list[tuple]:
+                async with at_once:
+                    return [row for key, query, headers in variants()
+                            if (row := await _rendered(client, iri, key, query, headers)) is not None]
+            for rows in await asyncio.gather(*(render(iri) for iri in iris)):
+                db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("release", site.etag), ("code", code_stamp()),
+                                                          ("serving", serving(settings))])
+        db.commit()
+    finally:
+        db.close()
+        await site.close()
+    os.replace(partial, target)
+    return f"{len(iris)} resources"
+
+
+async def _resources(site) -> list[str]:
+    from ..sparql.engine import json_rows
+    starts = " || ".join(f'STRSTARTS(STR(?r), "{BASE}{prefix}/")' for prefix in PREFIXES)
+    rows = await json_rows(site.engine, f"SELECT DISTINCT ?r WHERE {{ {{ ?r ?p ?o }} UNION {{ ?s ?p ?r }} "
+                                        f"FILTER(isIRI(?r) && ({starts})) }}")
+    return sorted(row["r"]["value"] for row in rows)
+
+
+async def _rendered(client, iri: str, key: str, query: str, headers: dict) -> tuple | None:
+    path = "/" + quote(iri[len(BASE):], safe="/:@!$&'()*+,;=-._~%")
+    answer = await client.get(path + (f"?{query}" if query else ""), headers={**headers, "accept-encoding": "identity"})
+    if answer.status_code != 200:
+        return None
+    kept = {name: value for name, value in answer.headers.items() if name in KEPT_HEADERS}  # in the app's order
+    return iri, key, answer.headers["content-type"], json.dumps(kept), answer.content
+
+
+# ---------------------------------------------------------------- reading (at serve time)
+
+
+def stale(release: Path) -> str:
+    """Why the release's stored pages are not this code's, or ''."""
+    if not (release / FILE).exists():
+        return f"it has no {FILE}"
+    store = PageStore(release / FILE)
+    try:
+        meta = store.meta()
+    except sqlite3.DatabaseError as error:
+        return f"its {FILE} is unreadable: {error}"
+    finally:
+        store.db.close()
+    return "" if meta.get("code") == code_stamp() else "its pages were rendered by other code"
+
+
+class PageStore:
+    """The stored pages of one release, read-only."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self.db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # pages are read from the mapped file, not copied in
+
+    @classmethod
+    def open(cls, release: Path | None, settings: Settings, etag: str, warn: bool = True) -> "PageStore | None":
+        """The release's page store when this code wrote it for this release, else None (logged
+        with `warn`)."""
+        if release is None or settings.sparql_endpoint or not (release / FILE).exists():
+            return None
+        store = cls(release / FILE)
+        if (why := store.unusable(settings, etag)) is not None:
+            if warn:
+                    log.warning("%s is not used (%s): resource pages are rendered for each request", release / FILE, why)
+            store.db.close()
+            return None
+        return store
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def unusable(self, settings: Settings, etag: str) -> str | None:
+        try:
+            meta = self.meta()
+        except sqlite3.DatabaseError as error:
+            return f"unreadable: {error}"
+        if meta.get("release") != etag:
+            return "written for another release"
+        if meta.get("code") != code_stamp():
+            return "written by other code"
+        if meta.get("serving") != serving(settings):
+            return f"written for the settings {meta.get('serving')}, not {serving(settings)}"
+        return None
+
+    def response(self, request: Request, iri: str, extension: str | None) -> Response | None:
+        """The stored answer to `request` for `iri`, or None where the live one could differ."""
+        try:
+            fmt, _ = pick_format(request, list(FORMATS), extension)
+        except HttpError:
+            return None
+        if fmt is HTML:
+            if extension or any(name != "lang" for name in request.query_params):
+                return None
+            key = f"html-{pick_language(request)}"
+        else:
+            key = fmt.extension
+        row = self.db.execute("SELECT media_type, headers, body FROM pages WHERE iri = ? AND variant = ?",
+                              (iri, key)).fetchone()
+        if row is None:
+            return None
+        media_type, headers, body = row[0], json.loads(row[1]), row[2]
+        if not_modified(request, headers["etag"]):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
+
+
+def stored_page(pages: PageStore | None, request: Request) -> Response | None:
+    """The stored answer to a GET or HEAD of a resource path (see `PageStore.response`)."""
+    prefix, slash, rest = request.scope["path"][1:].partition("/")
+    if pages is None or not slash or prefix not in PREFIXES:
+        return None
+    stem, extension = split_extension(rest)
+    try:
+        iri = resource_iri(prefix, stem)
+    except NotFound:
+        return None
+    return pages.response(request, iri, extension)
