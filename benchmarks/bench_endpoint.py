@@ -48,12 +48,14 @@ def endpoint(ctx: Context) -> list[Table]:
 
 
 def real_release(ctx: Context) -> Path:
-    """The real project's data, built into the scratch directory (the same for every server)."""
+    """The real project's data, built into the scratch directory as `ict-diplomacy build` builds it
+    (stored pages included; the same release for every server)."""
     from ict_diplomacy.publish import build
     from ict_diplomacy.project import Project
+    from ict_diplomacy.web import page_store, prerender
     out = ctx.work / "release-real"
-    if not (out / "manifest.json").exists():
-        build.build(Project(ROOT), out, progress=lambda *a, **k: None)
+    if not (out / "manifest.json").exists() or page_store.stale(out):
+        build.build(Project(ROOT), out, progress=lambda *a, **k: None, derive=prerender.DERIVE)
     return out.resolve()
 
 

@@ -15,7 +15,7 @@ from ict_diplomacy.publish.release import STORE_DIR, Release
 from ict_diplomacy.settings import Settings
 from ict_diplomacy.sparql import queries
 from ict_diplomacy.sparql.connect import opened
-from ict_diplomacy.web import page_store
+from ict_diplomacy.web import prerender
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,7 +32,7 @@ def project() -> Project:
 def release(project, tmp_path_factory) -> Path:
     """The real data built once into a temporary release link, with its stored pages (as the CLI builds)."""
     out = tmp_path_factory.mktemp("release") / "dist"
-    build.build(project, out, progress=lambda _: None, derive=page_store.DERIVE)
+    build.build(project, out, progress=lambda _: None, derive=prerender.DERIVE)
     return out
 
 

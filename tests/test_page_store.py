@@ -16,7 +16,7 @@ import pytest
 
 from ict_diplomacy.project import BASE
 from ict_diplomacy.publish import build, retired
-from ict_diplomacy.web import page_store
+from ict_diplomacy.web import page_store, prerender
 from tests.conftest import select
 from tests.servers import MAIN_OPTIONS, ictd_command, running
 from tests.test_worker_connections import connect, handed_over, holder, same_answer
@@ -96,11 +96,11 @@ def test_the_build_stores_every_representation_of_every_resource(release, store)
 
 def test_a_build_that_fails_while_storing_pages_publishes_nothing(make_project, tmp_path):
     project, out = make_project(), tmp_path / "dist"
-    build.build(project, out, progress=lambda _: None, derive=page_store.DERIVE)
+    build.build(project, out, progress=lambda _: None, derive=prerender.DERIVE)
     before = out.resolve()
 
     def failing(directory: Path) -> str:
-        page_store.write(directory)
+        prerender.write(directory)
         raise OSError("disk full")
     with pytest.raises(build.BuildError, match="disk full"):
         build.build(project, out, progress=lambda _: None, derive={"pages": failing})

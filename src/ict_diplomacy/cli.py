@@ -34,7 +34,7 @@ def _validate(args, project: Project) -> int:
 def _build(args, project: Project) -> int:
     progress = (lambda _: None) if args.quiet else None
     publish_on = (args.date or date.today()) if args.publish else None
-    from .web.page_store import DERIVE
+    from .web.prerender import DERIVE
     manifest = build.build(project, args.out, publish_on=publish_on, derive=DERIVE,
                            **({"progress": progress} if progress else {}))
     print(f"release {manifest['release']}: version {manifest['version']} ({manifest['version_status']}), "

@@ -1,6 +1,6 @@
 """Pages written once per release: every representation of every resource under `/id/` and
-`/ontology/`, rendered at build time by the app itself and answered from one SQLite file in the
-release (`pages.sqlite`). A release never changes, so dereferencing a resource can cost a lookup
+`/ontology/`, rendered at build time by the app itself (prerender.py) and answered from one
+SQLite file in the release (`pages.sqlite`). A release never changes, so dereferencing a resource can cost a lookup
 instead of a description query, a sort and a page render.
 
 A stored page is byte for byte what the app answers to `GET {path}` with the Accept header of its
@@ -12,15 +12,12 @@ Anything else is rendered live, as before."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
-import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,9 +35,11 @@ log = logging.getLogger("ict_diplomacy.web")
 
 FILE = "pages.sqlite"
 PREFIXES = ("id", "ontology")  # the resources under /id/… and /ontology/… (deref.routes)
-RENDERING_AT_ONCE = 8          # requests in flight while rendering: the workers query while the loop renders
 MMAP_BYTES = 1 << 32
 KEPT_HEADERS = ("vary", "etag", "content-location", "link")  # and the media type; the length is counted again
+SCHEMA = """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE pages (iri TEXT, variant TEXT, media_type TEXT, headers TEXT, body BLOB, PRIMARY KEY (iri, variant))
+    WITHOUT ROWID;"""
 
 
 @lru_cache(maxsize=1)
@@ -66,71 +65,6 @@ def variants() -> list[tuple[str, str, dict[str, str]]]:
     """(variant key, query string, request headers) of each representation stored per resource."""
     found = [(f"html-{lang}", f"lang={lang}", {"accept": HTML.media_type}) for lang in LANGUAGES]
     return found + [(f.extension, "", {"accept": f.media_type}) for f in FORMATS if f is not HTML]
-
-
-# ---------------------------------------------------------------- writing (at build time)
-
-
-def write(release_dir: Path) -> str:
-    """Render every resource of the release at `release_dir` into its pages.sqlite."""
-    return asyncio.run(_write(release_dir, Settings(answer_cache_mb=0, worker_connections=False)))
-
-
-DERIVE = {"pages": write}  # the build step (publish.build's `derive`)
-
-
-async def _write(release_dir: Path, settings: Settings) -> str:
-    import httpx
-    from .app import create_app
-    from .site import open_site
-    target, partial = release_dir / FILE, release_dir / f".{FILE}.{os.getpid()}"
-    partial.unlink(missing_ok=True)
-    site = await open_site(settings, release_dir)
-    db = sqlite3.connect(partial)
-    try:
-        db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
-                         "CREATE TABLE pages (iri TEXT, variant TEXT, media_type TEXT, headers TEXT, body BLOB,"
-                         " PRIMARY KEY (iri, variant))"
-                         " WITHOUT ROWID;")
-        transport = httpx.ASGITransport(app=create_app(site))
-        async with httpx.AsyncClient(transport=transport, base_url="http://pages.invalid") as client:
-            iris = await _resources(site)
-            at_once = asyncio.Semaphore(RENDERING_AT_ONCE)
-
-            async def render(iri: str) -> list[tuple]:
-                async with at_once:
-                    return [row for key, query, headers in variants()
-                            if (row := await _rendered(client, iri, key, query, headers)) is not None]
-            for rows in await asyncio.gather(*(render(iri) for iri in iris)):
-                db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", rows)
-        db.executemany("INSERT INTO meta VALUES (?, ?)", [("release", site.etag), ("code", code_stamp()),
-                                                          ("serving", serving(settings))])
-        db.commit()
-    finally:
-        db.close()
-        await site.close()
-    os.replace(partial, target)
-    return f"{len(iris)} resources"
-
-
-async def _resources(site) -> list[str]:
-    from ..sparql.engine import json_rows
-    starts = " || ".join(f'STRSTARTS(STR(?r), "{BASE}{prefix}/")' for prefix in PREFIXES)
-    rows = await json_rows(site.engine, f"SELECT DISTINCT ?r WHERE {{ {{ ?r ?p ?o }} UNION {{ ?s ?p ?r }} "
-                                        f"FILTER(isIRI(?r) && ({starts})) }}")
-    return sorted(row["r"]["value"] for row in rows)
-
-
-async def _rendered(client, iri: str, key: str, query: str, headers: dict) -> tuple | None:
-    path = "/" + quote(iri[len(BASE):], safe="/:@!$&'()*+,;=-._~%")
-    answer = await client.get(path + (f"?{query}" if query else ""), headers={**headers, "accept-encoding": "identity"})
-    if answer.status_code != 200:
-        return None
-    kept = {name: value for name, value in answer.headers.items() if name in KEPT_HEADERS}  # in the app's order
-    return iri, key, answer.headers["content-type"], json.dumps(kept), answer.content
-
-
-# ---------------------------------------------------------------- reading (at serve time)
 
 
 def stale(release: Path) -> str:

@@ -13,7 +13,7 @@ from ..publish import build, store
 from ..errors import DamagedRelease
 from ..publish.release import MANIFEST, STORE_DIR, read_manifest, verify
 from ..settings import Settings
-from . import page_store
+from . import page_store, prerender
 from .app import LeanSparql, create_app
 from .direct import Respond
 from .protocol import bounded_protocol
@@ -38,7 +38,7 @@ def ensure_release(project: Project, release: Path | None, settings: Settings) -
         return dist if dist.exists() else None
     if problem := _unusable(project, dist):
         log.warning("building %s first: %s", dist, problem)
-        build.build(project, dist, derive=page_store.DERIVE)  # a failure here ends the command with its error, once
+        build.build(project, dist, derive=prerender.DERIVE)  # a failure here ends the command with its error, once
         _refuse_if_damaged(dist, settings)
     return dist
 
