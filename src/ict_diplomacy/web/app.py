@@ -65,7 +65,6 @@ class LeanSparql:
         if scope["type"] == "http" and scope["path"] == "/sparql" and _lean(scope):
             return await self.lean(scope, receive, send)
         if self.site.pages is not None and scope["type"] == "http" and _lean_page(scope):
-            scope["app"] = self.app
             if (stored := stored_page(self.site.pages, Request(scope, receive))) is not None:
                 scope[HAND_OVER] = True  # the next request may go to a worker, which has the pages too
                 return await RequestLog(stored)(scope, receive, send)

@@ -1,7 +1,7 @@
 """Pages written once per release: every representation of every resource under `/id/` and
 `/ontology/`, rendered at build time by the app itself (prerender.py) and answered from one
-SQLite file in the release (`pages.sqlite`). A release never changes, so dereferencing a resource can cost a lookup
-instead of a description query, a sort and a page render.
+SQLite file in the release (`pages.sqlite`). A release never changes, so dereferencing a
+resource can cost a lookup instead of a description query, a sort and a page render.
 
 A stored page is byte for byte what the app answers to `GET {path}` with the Accept header of its
 format (HTML: with `?lang=ja` or `?lang=en`), headers included. It is used only where the live
@@ -97,7 +97,7 @@ class PageStore:
         store = cls(release / FILE)
         if (why := store.unusable(settings, etag)) is not None:
             if warn:
-                    log.warning("%s is not used (%s): resource pages are rendered for each request", release / FILE, why)
+                log.warning("%s is not used (%s): resource pages are rendered for each request", release / FILE, why)
             store.db.close()
             return None
         return store
