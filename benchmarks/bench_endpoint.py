@@ -54,7 +54,7 @@ def real_release(ctx: Context) -> Path:
     from ict_diplomacy.project import Project
     from ict_diplomacy.web import page_store, prerender
     out = ctx.work / "release-real"
-    if not (out / "manifest.json").exists() or page_store.stale(out):
+    if not (out / page_store.FILE).exists() or page_store.stale(out):
         build.build(Project(ROOT), out, progress=lambda *a, **k: None, derive=prerender.DERIVE)
     return out.resolve()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ict_diplomacy import cli
 from ict_diplomacy.project import BASE
 from ict_diplomacy.publish import build, retired
 from ict_diplomacy.web import page_store, prerender
@@ -106,6 +107,15 @@ def test_a_build_that_fails_while_storing_pages_publishes_nothing(make_project, 
         build.build(project, out, progress=lambda _: None, derive={"pages": failing})
     assert out.resolve() == before and (before / page_store.FILE).exists()
     assert not list(build.releases_dir(out).glob(".staging-*"))
+
+
+def test_the_cli_builds_with_pages_unless_asked_not_to(make_project, tmp_path):
+    project = make_project()
+    for options, stored in (([], True), (["--no-pages"], False)):
+        out = tmp_path / ("with" if stored else "without") / "dist"
+        assert cli.main(["--root", str(project.root), "build", "--quiet", "--out", str(out), *options]) == 0
+        assert (out / page_store.FILE).exists() is stored
+        assert page_store.stale(out) == ""  # nothing to rebuild for: a release without pages renders them live
 
 
 # ---------------------------------------------------------------- serving

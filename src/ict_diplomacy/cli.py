@@ -35,7 +35,7 @@ def _build(args, project: Project) -> int:
     progress = (lambda _: None) if args.quiet else None
     publish_on = (args.date or date.today()) if args.publish else None
     from .web.prerender import DERIVE
-    manifest = build.build(project, args.out, publish_on=publish_on, derive=DERIVE,
+    manifest = build.build(project, args.out, publish_on=publish_on, derive=None if args.no_pages else DERIVE,
                            **({"progress": progress} if progress else {}))
     print(f"release {manifest['release']}: version {manifest['version']} ({manifest['version_status']}), "
           f"{manifest['triples']} triples, " + ", ".join(f"{f['name']} ({f['bytes']} bytes)" for f in manifest["files"]))
@@ -143,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--publish", action="store_true", help="first archive the version in owl:versionInfo into "
                    "releases/ (refused if it is published with other content) and record it in CHANGELOG.md")
     b.add_argument("--date", type=date.fromisoformat, help="publication date for --publish (YYYY-MM-DD; default today)")
+    b.add_argument("--no-pages", action="store_true", help="do not render the resource pages into pages.sqlite "
+                   "(~12 ms and ~55 kB per resource on 2 cores); the server then renders each page when asked")
     b.set_defaults(run=_build)
 
     d = commands.add_parser("diff", help="what changed between two versions: triples and resources added, removed, changed")

@@ -68,9 +68,10 @@ def variants() -> list[tuple[str, str, dict[str, str]]]:
 
 
 def stale(release: Path) -> str:
-    """Why the release's stored pages are not this code's, or ''."""
+    """Why the release's stored pages are not this code's, or '' (also when it has none: built
+    with `--no-pages`)."""
     if not (release / FILE).exists():
-        return f"it has no {FILE}"
+        return ""
     store = PageStore(release / FILE)
     try:
         meta = store.meta()
@@ -92,7 +93,12 @@ class PageStore:
     def open(cls, release: Path | None, settings: Settings, etag: str, warn: bool = True) -> "PageStore | None":
         """The release's page store when this code wrote it for this release, else None (logged
         with `warn`)."""
-        if release is None or settings.sparql_endpoint or not (release / FILE).exists():
+        if release is None or settings.sparql_endpoint:
+            return None
+        if not (release / FILE).exists():
+            if warn:
+                log.info("%s has no %s (built with --no-pages): resource pages are rendered for each request",
+                         release, FILE)
             return None
         store = cls(release / FILE)
         if (why := store.unusable(settings, etag)) is not None:
