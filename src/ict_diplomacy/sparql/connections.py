@@ -105,8 +105,9 @@ class _Owned:
 
 def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, release: str | None = None) -> None:
     """The worker's loop: control messages first, then the server's pipe, then the connections.
-    `respond.start(release)` is called once (the release directory the worker serves); `respond(store, data)` gives the HTTP response to the bytes
-    read from a connection, None to hand them back, or MORE when they are not a whole request yet."""
+    `respond.start(release)` is called once (with the release directory the worker serves);
+    `respond(store, data)` gives the HTTP response to the bytes read from a connection, None to
+    hand them back, or MORE when they are not a whole request yet."""
     respond.start(release)
     selector, owned = selectors.DefaultSelector(), {}
     selector.register(control, selectors.EVENT_READ, "control")

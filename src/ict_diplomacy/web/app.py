@@ -21,7 +21,7 @@ from ..errors import BackendError, HttpError, IctdError, OutputFormatError, Para
 from .compress import Compression, asks_for_gzip
 from .http import error_content
 from .error_page import error_page, wants_html
-from .page_store import stored_page
+from .page_store import PATHS, stored_page
 from .protocol import HAND_OVER
 from . import api, deref, downloads, endpoint, pages, pictures, versions
 from .site import Site
@@ -90,7 +90,7 @@ class LeanSparql:
 
 
 def _lean_page(scope) -> bool:
-    return (scope["method"] in ("GET", "HEAD") and scope["path"].startswith(("/id/", "/ontology/"))
+    return (scope["method"] in ("GET", "HEAD") and scope["path"].startswith(PATHS)
             and not asks_for_gzip(scope) and not any(name == b"origin" for name, _ in scope["headers"]))
 
 

@@ -209,7 +209,7 @@ def routes(site) -> list[BaseRoute]:
             iri, path = resource_iri(prefix, stem), f"/{prefix}/{stem}"
             if (gone := retirements.answer(request, iri, extension, list(FORMATS))) is not None:
                 return gone
-            if site.pages and (stored := site.pages.response(request, iri, extension)) is not None:
+            if site.pages is not None and (stored := site.pages.response(request, iri, extension)) is not None:
                 return stored
             alternates = alternates_of(path)
             try:

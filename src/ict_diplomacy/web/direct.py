@@ -32,7 +32,7 @@ from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
 from .compress import asks_for_gzip
 from .http import error_content
-from .page_store import PageStore, stored_page
+from .page_store import PATHS, PageStore, stored_page
 
 log = logging.getLogger("ict_diplomacy.web")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -115,7 +115,7 @@ class Respond:
         """The stored page a plain GET asks for, or None."""
         parser, parsed = request
         path, _, query_string = parsed.url.partition(b"?")
-        if parser.get_method() != b"GET" or not path.startswith((b"/id/", b"/ontology/")) or not path.isascii():
+        if parser.get_method() != b"GET" or not path.isascii() or not path.decode("ascii").startswith(PATHS):
             return None
         scope = {"type": "http", "method": "GET", "path": unquote(path.decode("ascii")), "query_string": query_string,
                  "headers": list(parsed.headers.items())}

@@ -35,6 +35,7 @@ log = logging.getLogger("ict_diplomacy.web")
 
 FILE = "pages.sqlite"
 PREFIXES = ("id", "ontology")  # the resources under /id/… and /ontology/… (deref.routes)
+PATHS = tuple(f"/{prefix}/" for prefix in PREFIXES)
 MMAP_BYTES = 1 << 32
 KEPT_HEADERS = ("vary", "etag", "content-location", "link")  # and the media type; the length is counted again
 SCHEMA = """PRAGMA page_size = 65536;  -- a page's body in one or two database pages: a lookup took 14 us with 4 kB pages, 6 with 64
