@@ -10,6 +10,8 @@ with 8 connections; side by side in one run, query by query:
 - dereferencing: Turtle and HTML of distinct resources (`/id/…`, DEREF_RESOURCES of them in turn,
   served with `--answer-cache-mb 0` so the cycle never hits the cache) against Oxigraph's
   DESCRIBE of the same resources;
+- the stored queries with an IRI parameter, its value varying per request (bench_parameters.py):
+  our stored-query API on the server without answer cache against Oxigraph on the bound texts;
 - and, reported apart, the same five queries repeated (the cache's hit path).
 
 Run alone: `python benchmarks/bench_distinct.py [--work DIR] [--release DIR] [--rounds N]`."""
@@ -26,6 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
+import bench_parameters
 import loadgen
 from bench_remote import DISTINCT, SECONDS, load_distinct
 from framework import ROOT, Context, Table, section
@@ -75,6 +78,7 @@ def measure(release: Path, work: Path) -> dict:
     from ict_diplomacy.project import BASE
     runs: dict = {}
     paths = deref_sample(release, DEREF_RESOURCES)
+    streams = bench_parameters.streams(release)
     with servers(release, work) as targets:
         cells = []
         for name, (query, accept) in DISTINCT.items():
@@ -83,6 +87,8 @@ def measure(release: Path, work: Path) -> dict:
                   (("deref HTML", "ours"), "uncached", [(p, "text/html") for p in paths], False),
                   (("deref Turtle", "oxigraph"), "oxigraph",
                    [(_path("oxigraph", f"DESCRIBE <{BASE}{p[1:]}>"), "text/turtle") for p in paths], False)]
+        for name, (_, ours, theirs) in streams.items():
+            cells += [((name, "api"), "uncached", ours, False), ((name, "api oxigraph"), "oxigraph", theirs, False)]
         for name, (query, accept) in DISTINCT.items():
             cells += [((name, f"{t} cached"), t, [(_path(t, query), accept)], False) for t in ("oxigraph", "ours")]
         for key, target, requests, unique in cells:
@@ -90,6 +96,7 @@ def measure(release: Path, work: Path) -> dict:
             first = httpx.get(server.base + requests[0][0], headers={"Accept": requests[0][1]}, timeout=60)
             runs[key] = _load(server, requests, unique) if first.status_code == 200 else f"HTTP {first.status_code}"
             server.settle()
+    runs.update({("values", name): len(ours) for name, (_, ours, _) in streams.items()})
     return runs
 
 
@@ -142,7 +149,21 @@ def tables(runs: dict) -> list[Table]:
         cached.rows.append([name, x.rps if _ok(x) else x, o.rps if _ok(o) else o,
                             _ratio(runs, (name, "ours cached"), (name, "oxigraph cached")),
                             _ratio(runs, (name, "ours cached"), (name, "oxigraph cached"), "p99_ms")])
-    return [target_table(runs), headline, deref, cached]
+    varied = Table(f"Stored queries, one parameter varying per request, {CLIENTS} clients (req/s, p99 ms)",
+                   ["query", "values", "oxigraph req/s", "ours req/s", "oxigraph p99", "ours p99", "ours/oxigraph"],
+                   notes=["ours: /api/queries/{name}?{param}={value} on `serve --answer-cache-mb 0` (the class check "
+                          "of the value included); oxigraph: the same query with the same value bound, as text; the "
+                          f"values: every instance of the parameter's class (at most {bench_parameters.MAX_VALUES}), in turn"])
+    for name in _varied_names(runs):
+        o, x = runs.get((name, "api")), runs.get((name, "api oxigraph"))
+        varied.rows.append([name, runs[("values", name)], x.rps if _ok(x) else x, o.rps if _ok(o) else o,
+                            x.p99_ms if _ok(x) else None, o.p99_ms if _ok(o) else None,
+                            _ratio(runs, (name, "api"), (name, "api oxigraph"))])
+    return [target_table(runs), headline, deref, varied, cached]
+
+
+def _varied_names(runs: dict) -> list[str]:
+    return [key[1] for key in runs if key[0] == "values"]
 
 
 def target_table(runs: dict) -> Table:
@@ -152,11 +173,14 @@ def target_table(runs: dict) -> Table:
         "p99": geomean([_ratio(runs, (n, "ours"), (n, "oxigraph"), "p99_ms") for n in names]),
         "deref": geomean([_ratio(runs, (k, "ours"), ("deref Turtle", "oxigraph")) for k in ("deref Turtle", "deref HTML")]),
         "remote": geomean([_ratio(runs, (n, "remote"), (n, "oxigraph")) for n in names]),
+        "varied": geomean([_ratio(runs, (n, "api"), (n, "api oxigraph")) for n in _varied_names(runs)]),
         "cached": geomean([_ratio(runs, (n, "ours cached"), (n, "oxigraph cached")) for n in names]),
     }
     labels = {"queries": "distinct queries: ours/oxigraph throughput", "p99": "distinct queries: ours/oxigraph p99",
               "deref": "dereferencing (Turtle, HTML): ours/oxigraph DESCRIBE throughput",
-              "remote": "remote mode/oxigraph direct throughput", "cached": "repeated queries (cache hits): ours/oxigraph"}
+              "remote": "remote mode/oxigraph direct throughput",
+              "varied": "stored queries, one parameter varying (API): ours/oxigraph",
+              "cached": "repeated queries (cache hits): ours/oxigraph"}
     table = Table("Issue 13 targets (geometric means, 8 clients, measured in this run)",
                   ["ratio", "measured", "target", "met"])
     for key, label in labels.items():
