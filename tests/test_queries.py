@@ -471,3 +471,16 @@ def test_options_of_closed_parameters(catalogue, embedded, call):
     countries = call(queries.options, catalogue["country-profile"].params["country"], embedded, "ja")
     assert (ID + "country/PE", "ペルー") in countries and len(countries) == len({c for c, _ in countries})
     assert ("ja", "ja") in call(queries.options, catalogue["country-profile"].params["lang"], embedded)
+
+
+@pytest.mark.parametrize("max_rows", [10_000, 3])  # 3: Peru's class is larger than the cap, checked by a query
+def test_values_checked_against_the_instances_read_once(catalogue, open_engine, call, max_rows):
+    engine = open_engine(max_rows=max_rows)
+    instances, query = queries.Instances(engine), catalogue["country-profile"]
+    held = call(instances.holds, ICTD + "Country", ox.NamedNode(ID + "country/PE"))
+    assert held is (True if max_rows > 3 else None)
+    bound = call(queries.bind, query, {"country": ID + "country/PE"}, engine, instances)
+    assert bound["country"] == ox.NamedNode(ID + "country/PE")
+    for outside in (ID + "organization/itu", ID + "country/XX"):  # another class; not in the data
+        with pytest.raises(ParameterError, match="'country'"):
+            call(queries.bind, query, {"country": outside}, engine, instances)

@@ -299,10 +299,13 @@ def load(source: Project | Path | str) -> Catalogue:
 CLASS_CHECK = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                "ASK WHERE { ?value a/rdfs:subClassOf* ?class }")
 KNOWN_CHECK = "ASK WHERE { ?value ?property ?object }"
+INSTANCES = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT DISTINCT ?value WHERE { ?value a/rdfs:subClassOf* ?class }")
 
 
-async def bind(query: StoredQuery, raw: dict[str, str], engine: Engine) -> Bindings:
-    """Terms for every parameter: given values or defaults, each checked; unknown names refused."""
+async def bind(query: StoredQuery, raw: dict[str, str], engine: Engine, instances: Instances | None = None) -> Bindings:
+    """Terms for every parameter: given values or defaults, each checked (an IRI of a class in
+    `instances` when given, else by a query); unknown names refused."""
     for name in raw:
         if name not in query.params:
             known = ", ".join(query.params) or "none"
@@ -314,14 +317,36 @@ async def bind(query: StoredQuery, raw: dict[str, str], engine: Engine) -> Bindi
             raise ParameterError(name, "required and has no default")
         term = param.term(value)
         if param.type == "iri" and not param.enum:
-            await _check_instance(param, term, engine)
+            await _check_instance(param, term, engine, instances)
         bindings[name] = term
     return bindings
 
 
-async def _check_instance(param: Param, term: ox.NamedNode, engine: Engine) -> None:
+class Instances:
+    """The instances of each parameter class, read once (one query a class) from an engine whose
+    data never changes (a release; not remote mode): checking a value is then a set lookup. A
+    class with more instances than the row cap lets through is checked value by value."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._of: dict[str, frozenset[str] | None] = {}
+
+    async def holds(self, cls: str, term: ox.NamedNode) -> bool | None:
+        """Whether `term` is an instance of `cls`; None when the class is too large to hold."""
+        if cls not in self._of:
+            result = await self.engine.query(INSTANCES, bindings={"class": ox.NamedNode(cls)})
+            solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+            self._of[cls] = None if result.truncated else frozenset(row["value"].value for row in solutions)
+        found = self._of[cls]
+        return None if found is None else term.value in found
+
+
+async def _check_instance(param: Param, term: ox.NamedNode, engine: Engine, instances: Instances | None) -> None:
     if param.cls:
-        if not await engines.ask(engine, CLASS_CHECK, {"value": term, "class": ox.NamedNode(param.cls)}):
+        held = await instances.holds(param.cls, term) if instances is not None else None
+        if held is None:
+            held = await engines.ask(engine, CLASS_CHECK, {"value": term, "class": ox.NamedNode(param.cls)})
+        if not held:
             raise ParameterError(param.name, f"{compact(term.value)} is not a {compact(param.cls)} in the data")
     elif not await engines.ask(engine, KNOWN_CHECK, {"value": term}):
         raise ParameterError(param.name, f"{compact(term.value)} is not a resource of the data")

@@ -107,7 +107,7 @@ def choose(request: Request, query: queries.StoredQuery):
 
 async def bind(site, query: queries.StoredQuery, raw: dict[str, str]) -> Bindings:
     try:
-        return await queries.bind(query, raw, site.engine)
+        return await queries.bind(query, raw, site.engine, site.instances())
     except ParameterError as error:
         raise BadRequest(str(error), detail={"parameter": error.name}) from None
 

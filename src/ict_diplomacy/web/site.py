@@ -12,6 +12,7 @@ from ..publish.release import Release
 from ..settings import Settings
 from ..sparql.connect import open_engine
 from ..sparql.engine import Engine, QueryResult
+from ..sparql.queries import Instances
 from .http import AnswerBuffer, HeldResponse
 from .page_store import PageStore
 
@@ -26,6 +27,7 @@ class Site:
     opened: Release | None = None  # the release as opened (pinned by a server until close())
     answers: AnswerBuffer | None = None  # the bytes of answers held for clients (answer_buffer_mb)
     pages: PageStore | None = None  # the release's resource pages, rendered at build time (page_store.py)
+    known: Instances | None = None  # the instances of the stored queries' parameter classes (see `instances`)
 
     async def close(self) -> None:
         """Stop the engine and unpin the release."""
@@ -40,6 +42,15 @@ class Site:
         fmt = formats.by_media_type(result.media_type)
         return HeldResponse(result.body, self.answer_buffer(), self.read_s,
                             media_type=fmt.content_type if fmt else result.media_type, headers=headers)
+
+    def instances(self) -> Instances | None:
+        """The parameter classes' instances, read once from a release (never in remote mode, where
+        the data may change): a stored query's parameter is then checked without a query."""
+        if self.release is None or self.settings.sparql_endpoint:
+            return None
+        if self.known is None or self.known.engine is not self.engine:
+            self.known = Instances(self.engine)
+        return self.known
 
     def answer_buffer(self) -> AnswerBuffer:
         if self.answers is None:
