@@ -299,8 +299,7 @@ def load(source: Project | Path | str) -> Catalogue:
 CLASS_CHECK = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                "ASK WHERE { ?value a/rdfs:subClassOf* ?class }")
 KNOWN_CHECK = "ASK WHERE { ?value ?property ?object }"
-INSTANCES = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-             "SELECT DISTINCT ?value WHERE { ?value a/rdfs:subClassOf* ?class }")
+INSTANCES = "SELECT DISTINCT ?value WHERE { ?value a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class }"
 
 
 async def bind(query: StoredQuery, raw: dict[str, str], engine: Engine, instances: Instances | None = None) -> Bindings:
@@ -324,21 +323,18 @@ async def bind(query: StoredQuery, raw: dict[str, str], engine: Engine, instance
 
 class Instances:
     """The instances of each parameter class, read once (one query a class) from an engine whose
-    data never changes (a release; not remote mode): checking a value is then a set lookup. A
-    class with more instances than the row cap lets through is checked value by value."""
+    data never changes (a release; not remote mode): checking a value is then a set lookup."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
-        self._of: dict[str, frozenset[str] | None] = {}
+        self.engine, self._of = engine, {}
 
     async def holds(self, cls: str, term: ox.NamedNode) -> bool | None:
-        """Whether `term` is an instance of `cls`; None when the class is too large to hold."""
+        """Whether `term` is an instance of `cls`; None for a class larger than the row cap."""
         if cls not in self._of:
             result = await self.engine.query(INSTANCES, bindings={"class": ox.NamedNode(cls)})
-            solutions = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
-            self._of[cls] = None if result.truncated else frozenset(row["value"].value for row in solutions)
-        found = self._of[cls]
-        return None if found is None else term.value in found
+            rows = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+            self._of[cls] = None if result.truncated else frozenset(row["value"].value for row in rows)
+        return None if self._of[cls] is None else term.value in self._of[cls]
 
 
 async def _check_instance(param: Param, term: ox.NamedNode, engine: Engine, instances: Instances | None) -> None:
