@@ -18,7 +18,7 @@ from ict_diplomacy import cli
 from ict_diplomacy.project import BASE
 from ict_diplomacy.publish import build, retired
 from ict_diplomacy.web import page_store, prerender
-from tests.conftest import select
+from tests.conftest import ROOT, select
 from tests.servers import MAIN_OPTIONS, ictd_command, running
 from tests.test_worker_connections import connect, handed_over, holder, same_answer
 
@@ -116,6 +116,18 @@ def test_the_cli_builds_with_pages_unless_asked_not_to(make_project, tmp_path):
         assert cli.main(["--root", str(project.root), "build", "--quiet", "--out", str(out), *options]) == 0
         assert (out / page_store.FILE).exists() is stored
         assert page_store.stale(out) == ""  # nothing to rebuild for: a release without pages renders them live
+
+
+def test_pages_rendered_before_npm_ci_are_this_codes_after_it():
+    """A fresh clone builds before the front-end packages are installed, then serves with them:
+    the stamp is the package's files alone (no stored page links a vendored file)."""
+    modules, away = ROOT / "web" / "node_modules", ROOT / "web" / "node_modules.away"
+    with_them = page_store.code_stamp.__wrapped__()
+    modules.rename(away)
+    try:
+        assert page_store.code_stamp.__wrapped__() == with_them
+    finally:
+        away.rename(modules)
 
 
 # ---------------------------------------------------------------- serving

@@ -6,9 +6,8 @@ resource can cost a lookup instead of a description query, a sort and a page ren
 A stored page is byte for byte what the app answers to `GET {path}` with the Accept header of its
 format (HTML: with `?lang=ja` or `?lang=en`), headers included. It is used only where the live
 answer would be the same: HTML only at the resource's own path (no extension, no query but
-`lang`), only by the code that wrote it (`code_stamp`: a hash of this package's files and of the
-static files' URLs), and only under the settings that shape its pages (`public_url`, `cors`).
-Anything else is rendered live, as before."""
+`lang`), only by the code that wrote it (`code_stamp`: a hash of this package's files), and only
+under the settings that shape its pages (`public_url`, `cors`). Anything else is rendered live."""
 
 from __future__ import annotations
 
@@ -26,7 +25,6 @@ from ..errors import HttpError, NotFound
 from ..formats import HTML
 from ..project import BASE
 from ..settings import Settings
-from .assets import OWN, VENDOR, static_url
 from .deref import FORMATS, resource_iri, split_extension
 from .http import not_modified, pick_format
 from .i18n import LANGUAGES, pick_language
@@ -46,14 +44,13 @@ CREATE TABLE pages (iri TEXT, variant TEXT, media_type TEXT, headers TEXT, body 
 
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """What the stored pages depend on besides the release and the origin: this package's code,
-    templates and texts, and the URLs of the static files they link."""
+    """What the stored pages depend on besides the release and the settings: this package's code,
+    templates, texts and own static files (the pages link those by a hash of their content; the
+    vendored files of web/node_modules appear only on the query editor's page, never stored)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    for name in [*(f"vendor/{n}" for n in VENDOR), *OWN]:
-        digest.update(static_url(name).encode() + b"\0")
     return digest.hexdigest()
 
 
