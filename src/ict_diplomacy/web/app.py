@@ -91,13 +91,17 @@ class LeanSparql:
 
 def _lean_page(scope) -> bool:
     return (scope["method"] in ("GET", "HEAD") and scope["path"].startswith(PATHS)
-            and not asks_for_gzip(scope) and not any(name == b"origin" for name, _ in scope["headers"]))
+            and not asks_for_gzip(scope) and not _has_origin(scope))
 
 
 def _lean(scope) -> bool:
     if scope["method"] == "GET" and b"query=" not in scope["query_string"]:
         return False
-    return scope["method"] in ("GET", "POST") and not any(name == b"origin" for name, _ in scope["headers"])
+    return scope["method"] in ("GET", "POST") and not _has_origin(scope)
+
+
+def _has_origin(scope) -> bool:
+    return any(name == b"origin" for name, _ in scope["headers"])
 
 
 # ---------------------------------------------------------------- errors, in one shape

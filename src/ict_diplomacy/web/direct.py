@@ -123,9 +123,8 @@ class Respond:
             return None
         log.info("GET %s %d %.1f ms rows=- (worker %d)", scope["path"], response.status_code,
                  (time.perf_counter() - started) * 1000, os.getpid())
-        head = f"HTTP/1.1 {response.status_code} {HTTPStatus(response.status_code).phrase}\r\ndate: {self._now()}\r\n"
-        head += "".join(f"{name.decode('latin-1')}: {value.decode('latin-1')}\r\n" for name, value in response.raw_headers)
-        return (head + "\r\n").encode("latin-1") + response.body
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers]
+        return self._http(response.status_code, headers, response.body)
 
     def _query(self, request) -> tuple[str, str, str, str] | None:
         """(query text, Accept value, method, Accept header) of a plain query, or None."""
@@ -162,10 +161,13 @@ class Respond:
         return self._response(error.status, {k.lower(): v for k, v in (error.headers or {}).items()}, body, media_type)
 
     def _response(self, status: int, headers: dict[str, str], body: bytes, media_type: str) -> bytes:
+        return self._http(status, [*headers.items(), ("content-length", str(len(body))), ("content-type", media_type)],
+                          body)
+
+    def _http(self, status: int, headers: list[tuple[str, str]], body: bytes) -> bytes:
         head = f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ndate: {self._now()}\r\n"
-        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        head += f"content-length: {len(body)}\r\ncontent-type: {media_type}\r\n\r\n"
-        return head.encode("latin-1") + body
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers)
+        return (head + "\r\n").encode("latin-1") + body
 
     def _now(self) -> str:
         second = int(time.time())

@@ -35,6 +35,7 @@ FILE = "pages.sqlite"
 PREFIXES = ("id", "ontology")  # the resources under /id/… and /ontology/… (deref.routes)
 PATHS = tuple(f"/{prefix}/" for prefix in PREFIXES)
 MMAP_BYTES = 1 << 32
+OTHER_CODE = "written by other code"
 KEPT_HEADERS = ("vary", "etag", "content-location", "link")  # and the media type; the length is counted again
 SCHEMA = """PRAGMA page_size = 65536;  -- a page's body in one or two database pages: a lookup took 14 us with 4 kB pages, 6 with 64
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -73,12 +74,12 @@ def stale(release: Path) -> str:
         return ""
     store = PageStore(release / FILE)
     try:
-        meta = store.meta()
-    except sqlite3.DatabaseError as error:
-        return f"its {FILE} is unreadable: {error}"
+        why = store.unusable()
     finally:
         store.db.close()
-    return "" if meta.get("code") == code_stamp() else "its pages were rendered by other code"
+    if why == OTHER_CODE:
+        return "its pages were rendered by other code"
+    return f"its {FILE} is {why}" if why and why.startswith("unreadable") else ""
 
 
 class PageStore:
@@ -110,16 +111,17 @@ class PageStore:
     def meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
 
-    def unusable(self, settings: Settings, etag: str) -> str | None:
+    def unusable(self, settings: Settings | None = None, etag: str | None = None) -> str | None:
+        """Why this store cannot serve, or None; the release and the settings checked when given."""
         try:
             meta = self.meta()
         except sqlite3.DatabaseError as error:
             return f"unreadable: {error}"
-        if meta.get("release") != etag:
+        if etag is not None and meta.get("release") != etag:
             return "written for another release"
         if meta.get("code") != code_stamp():
-            return "written by other code"
-        if meta.get("serving") != serving(settings):
+            return OTHER_CODE
+        if settings is not None and meta.get("serving") != serving(settings):
             return f"written for the settings {meta.get('serving')}, not {serving(settings)}"
         return None
 
