@@ -9,6 +9,7 @@ the catalog of dumps all take their formats from here."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -115,6 +116,11 @@ def _quality(ranges: list[tuple[str, float]], media_type: str, wildcards: bool =
 def negotiate(accept: str | None, choices: list[Format]) -> Format | None:
     """The choice the client prefers (RFC 9110: the most specific matching range gives each media
     type its q); ties go to the earlier choice; no Accept means the first; None if nothing fits."""
+    return _negotiated(accept, tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)   # clients send the same few Accept headers again and again
+def _negotiated(accept: str | None, choices: tuple[Format, ...]) -> Format | None:
     ranges = parse_accept(accept)
     if not ranges:
         return choices[0] if choices else None

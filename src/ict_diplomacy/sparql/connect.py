@@ -18,9 +18,10 @@ async def open_engine(settings: Settings, release: Release | None, respond=None)
     """The engine the settings ask for: a remote endpoint, or workers over the release (with the
     answer cache unless it is switched off; never in remote mode, where the data may change
     under the same release). With `respond` (web/direct.py), the workers also answer connections
-    of their own (connections.py; the engine's `connections`)."""
+    of their own (connections.py; the engine's `connections`); in remote mode, the preflight's
+    workers do, forwarding their queries themselves (forwarding.py)."""
     if settings.sparql_endpoint:
-        return RemoteEngine(settings, await Preflight.start(settings))
+        return RemoteEngine(settings, await Preflight.start(settings, respond))
     if release is None:
         raise FileNotFoundError("no release to query; run `ict-diplomacy build` first")
     engine: Engine = await WorkerEngine.start(settings, release.path, respond=respond)

@@ -17,8 +17,13 @@ pipe) keeps its query, but the requests waiting behind it are taken back and ser
 under the slot's lock the server marks them taken, and the worker, which claims a connection under
 the same lock before reading it, drops those (it cannot be asked while its query runs).
 
+A worker may need more than the socket to answer its requests: with a `companion` function
+(remote mode: sparql/forwarding.py), the server process opens what it needs (a connection to the
+upstream, which a worker may not open) and sends it along with the socket; `respond.companion`
+makes it the worker's, and it is closed with the connection.
+
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
-  to the worker: b"T" id (+ the socket): take it
+  to the worker: b"T" id [note] (+ the socket [+ its companion's]): take it
   to the server: b"C" id: closed; b"B" id data: back, with the bytes read of its next request;
                  b"P" id (+ a memfd): back, with an answer's unsent rest in the memfd"""
 
@@ -101,13 +106,14 @@ class Shared:
 class _Owned:
     sock: socket.socket
     last: float
+    companion: Any = None   # what `respond.companion` made of the companion socket sent along
 
 
 def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, release: str | None = None) -> None:
     """The worker's loop: control messages first, then the server's pipe, then the connections.
     `respond.start(release)` is called once (with the release directory the worker serves);
-    `respond(store, data)` gives the HTTP response to the bytes read from a connection, None to
-    hand them back, or MORE when they are not a whole request yet."""
+    `respond(store, data, companion)` gives the HTTP response to the bytes read from a connection,
+    None to hand them back, or MORE when they are not a whole request yet."""
     respond.start(release)
     selector, owned = selectors.DefaultSelector(), {}
     selector.register(control, selectors.EVENT_READ, "control")
@@ -117,7 +123,7 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, rel
         events = sorted(selector.select(1.0), key=lambda e: e[0].data != "control")
         for key, _ in events:
             if key.data == "control":
-                if not _control(control, selector, owned):
+                if not _control(control, selector, owned, respond):
                     return
             elif key.data == "pipe":
                 if not _pipe(conn, store, shared):
@@ -130,16 +136,17 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, rel
                 _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
 
 
-def _control(control: socket.socket, selector, owned: dict) -> bool:
+def _control(control: socket.socket, selector, owned: dict, respond) -> bool:
     try:
-        message, fds, _, _ = socket.recv_fds(control, 64, 1)
+        message, fds, _, _ = socket.recv_fds(control, 256, 2)
     except (BlockingIOError, InterruptedError):
         return True
     if not message:
         return False  # the server process closed its end
     if message[:1] == b"T" and fds:
         ident, sock = _ID.unpack_from(message, 1)[0], socket.socket(fileno=fds[0])
-        owned[ident] = _Owned(sock, time.monotonic())
+        companion = respond.companion(socket.socket(fileno=fds[1]), message[1 + _ID.size:]) if len(fds) > 1 else None
+        owned[ident] = _Owned(sock, time.monotonic(), companion)
         selector.register(sock, selectors.EVENT_READ, ident)
     return True
 
@@ -169,14 +176,14 @@ def _request(ident: int, owned: dict, selector, control: socket.socket, store, r
 
 
 def _answer(ident: int, owned: dict, selector, control: socket.socket, store, respond) -> None:
-    sock, prefix = owned[ident].sock, _ID.pack(ident)
+    sock, companion, prefix = owned[ident].sock, owned[ident].companion, _ID.pack(ident)
     data = _read(sock)
     if data is None:
         return None
-    response = _respond(respond, store, data)
+    response = _respond(respond, store, data, companion)
     while response is MORE and len(data) < READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
         data += _read(sock, READ_BYTES - len(data)) or b""  # at most READ_BYTES in all: one control message
-        response = _respond(respond, store, data)
+        response = _respond(respond, store, data, companion)
     if response is MORE:
         response = None
     if response is None:
@@ -195,11 +202,11 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     return None
 
 
-def _respond(respond, store, data: bytes):
+def _respond(respond, store, data: bytes, companion):
     if not data:
         return None
     try:
-        return respond(store, data)
+        return respond(store, data, companion)
     except Exception:  # noqa: BLE001 - a fault here must not end the worker: the server process answers instead
         log.exception("a worker could not answer a request on its own connection; handed back")
         return None
@@ -238,6 +245,8 @@ def _give_back(ident: int, owned: dict, selector, control: socket.socket, messag
     owner = owned.pop(ident)
     selector.unregister(owner.sock)
     owner.sock.close()
+    if owner.companion is not None:
+        owner.companion.close()
     if message is not None:
         with contextlib.suppress(OSError):
             socket.send_fds(control, [message], [fd] if fd is not None else [])
@@ -271,6 +280,8 @@ class Connections:
 
     query_timeout: float
     retire: Callable[[Any, HttpError], None]   # kill a worker (its query's client told why), start a replacement
+    companion: Callable[[], tuple[socket.socket, bytes] | None] | None = None   # (socket, note) sent along; None: no hand-over
+    ended: Callable[[Any], HttpError] = field(default=lambda worker: ended(worker))   # what a crashed query's client is told
     held: dict[int, _Held] = field(default_factory=dict)
     workers: list = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -290,11 +301,20 @@ class Connections:
         if not live:
             return False
         worker = min(live, key=lambda w: (w.shared.slot[0] != IDLE, sum(h.worker is w for h in self.held.values())))
-        ident = next(self._ids)
+        companion = self.companion() if self.companion is not None else None
+        if self.companion is not None and companion is None:
+            return False
+        ident, fds, note = next(self._ids), [sock.fileno()], b""
+        if companion is not None:
+            fds.append(companion[0].fileno())
+            note = companion[1]
         try:
-            socket.send_fds(worker.control, [b"T" + _ID.pack(ident)], [sock.fileno()])
+            socket.send_fds(worker.control, [b"T" + _ID.pack(ident) + note], fds)
         except OSError:
             return False
+        finally:
+            if companion is not None:
+                companion[0].close()  # the worker has its own
         self.held[ident] = _Held(sock, client, owner, worker)
         return True
 
@@ -316,7 +336,7 @@ class Connections:
             message, fds = b"", []
         if not message:  # the worker ended (killed, or crashed mid-query)
             worker.process.join(1)
-            return self.retire(worker, ended(worker))
+            return self.retire(worker, self.ended(worker))
         held = self.held.pop(_ID.unpack_from(message, 1)[0], None)
         rest = fds[0] if fds else None
         if held is None or message[:1] == b"C":

@@ -16,6 +16,7 @@ server closed meanwhile is replaced and the request sent again (queries are read
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from urllib.parse import urlsplit
 import httptools
 
 from ..errors import BadGateway, ResultTooLarge
+
+READ_BYTES = 1 << 16
 
 
 @dataclass
@@ -54,6 +57,86 @@ class ConnectionClosed(ConnectionError):
         super().__init__("the connection closed before the answer was complete")
 
 
+class Reading:
+    """One answer as it arrives, under its request's limits: httptools' callbacks and no I/O.
+    `outcome` is None until the answer is whole or cut (a Reply) or refused (the error)."""
+
+    def __init__(self, request: Request, url: str):
+        self.request, self.url = request, url
+        self.parser = httptools.HttpResponseParser(self)
+        self.headers: dict[str, str] = {}
+        self.outcome: Reply | Exception | None = None
+        self.received = self.keep = self._framed = False
+        self._chunks: list[bytes] = []
+        self._size = self._seen = 0
+        self._tail = b""
+
+    def feed(self, data: bytes) -> None:
+        self.received = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._end(BadGateway(f"the SPARQL endpoint {self.url} sent no valid HTTP answer: {error}"))
+
+    def closed(self) -> None:
+        """The connection ended: an answer without a length ends with it, any other is incomplete."""
+        if self.headers and not self._framed:
+            self._complete()
+        self._end(ConnectionClosed(self.received))
+
+    # ---- httptools callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        self._framed = "content-length" in self.headers or "chunked" in self.headers.get("transfer-encoding", "")
+
+    def on_body(self, body: bytes) -> None:
+        if self.outcome is not None:
+            return
+        self._size += len(body)
+        limit = self.request.max_bytes
+        if self._size > limit:
+            return self._end(ResultTooLarge(f"the answer of the SPARQL endpoint is larger than {limit} bytes "
+                                            "(max_answer_bytes)", detail={"max_answer_bytes": limit}))
+        self._chunks.append(body)
+        request = self.request
+        if request.cut_after is not None and self.parser.get_status_code() < 400:
+            window = self._tail + body  # a separator may straddle two chunks
+            self._seen += window.count(request.separator)
+            self._tail = window[max(0, len(window) - len(request.separator) + 1):]
+            if self._seen >= request.cut_after:
+                self._complete(cut=True)
+        return None
+
+    def on_message_complete(self) -> None:
+        self.keep = self.parser.should_keep_alive()
+        self._complete()
+
+    def _complete(self, cut: bool = False) -> None:
+        if self.outcome is None:
+            body = b"".join(self._chunks)
+            if cut:
+                body = body[:_cut_at(body, self.request.separator, self.request.cut_after)]
+            self.outcome = Reply(self.parser.get_status_code(), self.headers, body, cut)
+
+    def _end(self, error: Exception) -> None:
+        if self.outcome is None:
+            self.outcome = error
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the connection may carry another request after this whole answer."""
+        return isinstance(self.outcome, Reply) and not self.outcome.cut and self.keep
+
+
+def request_bytes(client: "Client", request: Request) -> bytes:
+    head = (f"POST {client.target} HTTP/1.1\r\nHost: {client.host_header}\r\n"
+            f"Accept: {request.accept}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(request.body)}\r\nUser-Agent: ict-diplomacy\r\n\r\n")
+    return head.encode("latin-1") + request.body
+
+
 class Connection(asyncio.Protocol):
     """One connection to the endpoint; one request and its answer at a time."""
 
@@ -65,15 +148,10 @@ class Connection(asyncio.Protocol):
 
     def _reset(self) -> None:
         loop = asyncio.get_running_loop()
-        self.parser = httptools.HttpResponseParser(self)
         self.reply: asyncio.Future[Reply] = loop.create_future()
         self.finished: asyncio.Future[None] = loop.create_future()   # the answer or the connection ended
-        self.headers: dict[str, str] = {}
-        self._chunks: list[bytes] = []
-        self._size = self._seen = 0
-        self._tail = b""
-        self._request: Request | None = None
-        self._received = self._abandoned = self._framed = self._keep = False
+        self.reading: Reading | None = None
+        self._abandoned = False
 
     @property
     def usable(self) -> bool:
@@ -87,61 +165,27 @@ class Connection(asyncio.Protocol):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def data_received(self, data: bytes) -> None:
-        self._received = True
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserError as error:
-            self._fail(BadGateway(f"the SPARQL endpoint {self.client.url} sent no valid HTTP answer: {error}"))
+        if self.reading is None or self.reply.done() or self._abandoned:
             self.close()
+            return
+        self.reading.feed(data)
+        self._settle()
 
     def connection_lost(self, exc) -> None:
         self.transport = None
-        if self.headers and not self._framed and self._request is not None:
-            self._complete()  # an answer without a length ends with its connection
-        self._fail(ConnectionClosed(self._received))
-
-    # ---- httptools callbacks
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
-
-    def on_headers_complete(self) -> None:
-        self._framed = "content-length" in self.headers or "chunked" in self.headers.get("transfer-encoding", "")
-
-    def on_body(self, body: bytes) -> None:
-        if self.reply.done() or self._abandoned:
-            self.close()
-            return
-        self._size += len(body)
-        limit = self._request.max_bytes
-        if self._size > limit:
-            self._fail(ResultTooLarge(f"the answer of the SPARQL endpoint is larger than {limit} bytes "
-                                      "(max_answer_bytes)", detail={"max_answer_bytes": limit}))
-            self.close()
-            return
-        self._chunks.append(body)
-        request = self._request
-        if request.cut_after is not None and self.parser.get_status_code() < 400:
-            window = self._tail + body  # a separator may straddle two chunks
-            self._seen += window.count(request.separator)
-            self._tail = window[max(0, len(window) - len(request.separator) + 1):]
-            if self._seen >= request.cut_after:
-                self._complete(cut=True)
-
-    def on_message_complete(self) -> None:
-        self._keep = self.parser.should_keep_alive()
-        self._complete()
+        if self.reading is not None and not self.reply.done():
+            self.reading.closed()
+            self._settle()
+        self._fail(ConnectionClosed(self.reading is not None and self.reading.received))
 
     # ---- the caller's side
     def send(self, request: Request) -> None:
-        self._request = request
-        head = (f"POST {self.client.target} HTTP/1.1\r\nHost: {self.client.host_header}\r\n"
-                f"Accept: {request.accept}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(request.body)}\r\nUser-Agent: ict-diplomacy\r\n\r\n")
-        self.transport.write(head.encode("latin-1") + request.body)
+        self.reading = Reading(request, self.client.url)
+        self.transport.write(request_bytes(self.client, request))
 
     def abandon(self) -> None:
         self._abandoned = True
-        if self._chunks or self.reply.done():
+        if (self.reading is not None and self.reading.received) or self.reply.done():
             self.close()
 
     def close(self) -> None:
@@ -151,14 +195,16 @@ class Connection(asyncio.Protocol):
         self._fail(ConnectionClosed(True))
 
     # ---- outcome
-    def _complete(self, cut: bool = False) -> None:
-        if self.reply.done():
+    def _settle(self) -> None:
+        outcome = self.reading.outcome
+        if outcome is None or self.reply.done():
             return
-        body = b"".join(self._chunks)
-        if cut:
-            body = body[:_cut_at(body, self._request.separator, self._request.cut_after)]
-        self.reply.set_result(Reply(self.parser.get_status_code(), self.headers, body, cut))
-        if cut or self._abandoned or not self._keep:
+        if isinstance(outcome, Exception):
+            self._fail(outcome)
+            self.close()
+            return
+        self.reply.set_result(outcome)
+        if not self.reading.reusable or self._abandoned or self.transport is None:
             self.close()
             return
         self.finished.set_result(None)
@@ -228,6 +274,7 @@ class Client:
 
     url: str
     idle: list[Connection] = field(default_factory=list)
+    peer: tuple | None = None    # (address family, address) of the last connection opened
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
@@ -241,6 +288,20 @@ class Client:
     def call(self, request: Request) -> Call:
         return Call(self, request)
 
+    def exchange(self, sock: socket.socket, request: Request, timeout: float) -> Reading:
+        """Blocking, for a query worker: send `request` on `sock` (connected, or connecting, to the
+        endpoint) and read its answer; the Reading has its outcome, and OSError means the connection failed."""
+        sock.settimeout(timeout)
+        sock.sendall(request_bytes(self, request))
+        reading = Reading(request, self.url)
+        while reading.outcome is None:
+            data = sock.recv(READ_BYTES)
+            if not data:
+                reading.closed()
+            else:
+                reading.feed(data)
+        return reading
+
     async def connection(self) -> Connection:
         while self.idle:
             connection = self.idle.pop()
@@ -248,10 +309,24 @@ class Client:
                 return connection
         loop = asyncio.get_running_loop()
         try:
-            _, connection = await loop.create_connection(lambda: Connection(self), self.host, self.port, ssl=self.tls)
+            transport, connection = await loop.create_connection(lambda: Connection(self), self.host, self.port, ssl=self.tls)
         except OSError as error:
             raise BadGateway(f"the SPARQL endpoint {self.url} cannot be reached: {error}") from None
+        self.peer = (transport.get_extra_info("socket").family, transport.get_extra_info("peername"))
         return connection
+
+    def connecting(self) -> socket.socket | None:
+        """A new connection to the address the last pooled one reached, its connect under way
+        (for a query worker, which may not open one; None before any, or over TLS)."""
+        if self.peer is None or self.tls:
+            return None
+        sock = socket.socket(self.peer[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        if sock.connect_ex(self.peer[1]) not in (0, errno.EINPROGRESS):
+            sock.close()
+            return None
+        return sock
 
     async def close(self) -> None:
         for connection in self.idle:

@@ -19,6 +19,8 @@ from .workers import WorkerEngine
 
 CHECK_STACK = 1 << 20
 CHECK_TIMEOUT_S = 2.0
+TOO_DEEP = ("the query is nested or chained too deeply for the SPARQL engine behind this server (it would "
+            "crash a recursive parser); simplify it")
 
 
 class Preflight:
@@ -26,20 +28,24 @@ class Preflight:
         self.workers = workers
 
     @classmethod
-    async def start(cls, settings: Settings) -> "Preflight":
-        chosen = settings.replace(query_timeout=CHECK_TIMEOUT_S, sparql_endpoint="", max_rows=1, answer_cache_mb=0)
+    async def start(cls, settings: Settings, respond=None) -> "Preflight":
+        """With `respond` (web/direct.py), the workers also forward the queries of connections of
+        their own, checked the same way (forwarding.py); their deadline is then the setting's."""
+        chosen = settings.replace(sparql_endpoint="", max_rows=1, answer_cache_mb=0)
         confinement = Confinement(memory_mb=settings.worker_memory, stack=CHECK_STACK, reach=())
-        return cls(await WorkerEngine.start(chosen, None, confinement=confinement))
+        workers = await WorkerEngine.start(chosen, None, confinement=confinement, respond=respond)
+        if workers.connections is not None:
+            workers.connections.ended = lambda worker: BadRequest(TOO_DEEP)
+        return cls(workers)
 
     async def check(self, sparql: str) -> None:
         """Raise BadRequest when the query kills a worker with a small stack, QueryTimeout when it
         cannot even be planned and run on no data within CHECK_TIMEOUT_S (a sign of the same
         pathology: the planner's work grows with the depth); any other outcome passes."""
         try:
-            await self.workers.query(sparql, accept="*/*")
+            await self.workers.query(sparql, accept="*/*", timeout=CHECK_TIMEOUT_S)
         except WorkerEnded:
-            raise BadRequest("the query is nested or chained too deeply for the SPARQL engine behind this "
-                             "server (it would crash a recursive parser); simplify it") from None
+            raise BadRequest(TOO_DEEP) from None
         except QueryTimeout:
             raise QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is "
                                "not sent to the SPARQL engine behind this server; simplify it",

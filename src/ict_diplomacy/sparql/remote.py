@@ -94,13 +94,14 @@ def recognize(url: str, headers: dict[str, str]) -> Upstream:
 
 
 class RemoteEngine:
-    connections = None  # its answers come from the upstream: no worker holds connections
-
     def __init__(self, settings: Settings, preflight=None):
         self.settings, self.endpoint = settings, settings.sparql_endpoint
         self.preflight = preflight  # preflight.Preflight: queries that would crash the upstream stop here
         self._gate = Gate(settings)
         self._client = Client(self.endpoint)
+        self.connections = preflight.workers.connections if preflight else None   # forwarding.py
+        if self.connections is not None:
+            self.connections.companion = self._link
         self._upstream = UPSTREAMS.get(settings.upstream_engine)   # None: recognized on first use
         self._recognizing = asyncio.Lock()
         self._lingering: set[asyncio.Task] = set()
@@ -108,17 +109,17 @@ class RemoteEngine:
     async def query(self, sparql: str, *, accept: str = RESULTS_JSON, bindings: Bindings | None = None,
                     timeout: float | None = None, dataset: Dataset | None = None, client: str = "") -> QueryResult:
         text = with_values(sparql, bindings)
-        kind = _kind_of(text)
+        kind = kind_of(text)
         fmt = choose(accept, kind)  # 406 before anything is forwarded
         reply = await self._forward(text, kind, timeout, dataset, client, fmt.results == JSON)
         if len(reply.body) > IN_THREAD_BYTES:
-            return await asyncio.to_thread(_result, reply, kind, fmt, self.settings.max_rows)
-        return _result(reply, kind, fmt, self.settings.max_rows)
+            return await asyncio.to_thread(result_of, reply, kind, fmt, self.settings.max_rows)
+        return result_of(reply, kind, fmt, self.settings.max_rows)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
                       timeout: float | None = None, client: str = "") -> list[ox.Triple]:
         text = with_values(construct_or_describe, bindings)
-        if _kind_of(text) != GRAPH:
+        if kind_of(text) != GRAPH:
             raise BadRequest("expected a CONSTRUCT or DESCRIBE query")
         reply = await self._forward(text, GRAPH, timeout, client=client)
         return _graph(reply, self.settings.max_rows)[0]
@@ -129,6 +130,14 @@ class RemoteEngine:
         await self._client.close()
         if self.preflight:
             await self.preflight.close()
+
+    def _link(self) -> tuple | None:
+        """What a preflight worker taking a connection needs to forward its queries itself: a
+        connection to the upstream (opened here, since workers may not) and the upstream's name;
+        None until the upstream is known, and over TLS."""
+        if self._upstream is None or (sock := self._client.connecting()) is None:
+            return None
+        return sock, self._upstream.name.encode("ascii")
 
     # ---------------------------------------------------------------- forwarding
 
@@ -146,7 +155,9 @@ class RemoteEngine:
             async with asyncio.timeout_at(deadline):
                 upstream = await self._engine()
                 self._refuse_what_it_answers_wrongly(text, upstream)
-                request = self._request(text, kind, upstream, deadline - loop.time(), dataset, wants_json)
+                sent = text if dataset is None else without_dataset_clauses(text)  # the protocol's dataset replaces them
+                request = upstream_request(self.settings, upstream, sent, kind, deadline - loop.time(),
+                                           dataset_params(self.settings, dataset), wants_json)
                 call = self._client.call(request)
                 reply = await call.reply()
             reply.as_sent = request.separator == JSON_SEPARATOR
@@ -161,7 +172,7 @@ class RemoteEngine:
             self._gate.give_back(client)
             raise
         self._gate.give_back(client)
-        return _checked(reply, self.endpoint, limit)
+        return checked(reply, self.endpoint, limit)
 
     def _refuse_what_it_answers_wrongly(self, text: str, upstream: Upstream) -> None:
         if upstream.service_in_graph and self.settings.default_graph_uri and service_targets(text):
@@ -169,31 +180,6 @@ class RemoteEngine:
                 f"SERVICE cannot be forwarded to {self.endpoint}: {upstream.name} sends the default graph "
                 f"({self.settings.default_graph_uri}) into the remote call as a GRAPH, which answers nothing; "
                 "run federated queries on the embedded store", detail={"upstream": upstream.name})
-
-    def _request(self, text: str, kind: str, upstream: Upstream, remaining: float,
-                 dataset: Dataset | None = None, wants_json: bool = False) -> Request:
-        text = text if dataset is None else without_dataset_clauses(text)  # the protocol's dataset replaces them
-        form = [("query", f"BASE <{QUERY_BASE}>\n{text}"), *self._dataset(dataset)]
-        if upstream.deadline:
-            form.append(("timeout", upstream.timeout_value(remaining)))
-        max_rows, body, limit = self.settings.max_rows, urlencode(form).encode(), self.settings.max_answer_bytes
-        if kind == GRAPH:
-            return Request(body, NTRIPLES_TYPE, limit, max_rows + 1)
-        if kind == SELECT and wants_json and upstream.compact_json:  # passed on as written: max_rows separators
-            return Request(body, JSON_TYPE, limit, max_rows, JSON_SEPARATOR)   # mean one row more than kept
-        if kind == SELECT and upstream.tsv:  # the line of variables, then one more row than kept
-            return Request(body, TSV_TYPE, limit, max_rows + 2)
-        if kind == SELECT and upstream.row_cap:
-            body += b"&" + urlencode([(upstream.row_cap, str(max_rows + 1))]).encode()
-        return Request(body, JSON_TYPE, limit)
-
-    def _dataset(self, dataset: Dataset | None) -> list[tuple[str, str]]:
-        """The dataset parameters that give the upstream our dataset: the data is its default graph,
-        or the `default_graph_uri` setting names it; any other graph is an absent one."""
-        data = self.settings.default_graph_uri
-        if dataset is None or dataset.data_is_default:  # without the setting: the upstream's own default graph
-            return [("default-graph-uri", data), ("named-graph-uri", ABSENT_GRAPH)] if data else []
-        return [("default-graph-uri", ABSENT_GRAPH), ("named-graph-uri", ABSENT_GRAPH)]
 
     async def _engine(self) -> Upstream:
         """The upstream's profile: the setting, or recognized once from the answer to a probe."""
@@ -230,7 +216,36 @@ class RemoteEngine:
             self._gate.give_back(client)
 
 
-def _kind_of(text: str) -> str:
+def upstream_request(settings: Settings, upstream: Upstream, text: str, kind: str, remaining: float,
+                     dataset: list[tuple[str, str]], wants_json: bool = False) -> Request:
+    """The request that asks `upstream` for the query's answer in what it writes right, bounded
+    by the settings (`dataset`: its dataset_params)."""
+    fields = [("query", f"BASE <{QUERY_BASE}>\n{text}"), *dataset]
+    if upstream.deadline:
+        fields.append(("timeout", upstream.timeout_value(remaining)))
+    max_rows, body, limit = settings.max_rows, urlencode(fields).encode(), settings.max_answer_bytes
+    if kind == GRAPH:
+        return Request(body, NTRIPLES_TYPE, limit, max_rows + 1)
+    if kind == SELECT and wants_json and upstream.compact_json:  # passed on as written: max_rows separators
+        return Request(body, JSON_TYPE, limit, max_rows, JSON_SEPARATOR)   # mean one row more than kept
+    if kind == SELECT and upstream.tsv:  # the line of variables, then one more row than kept
+        return Request(body, TSV_TYPE, limit, max_rows + 2)
+    if kind == SELECT and upstream.row_cap:
+        body += b"&" + urlencode([(upstream.row_cap, str(max_rows + 1))]).encode()
+    return Request(body, JSON_TYPE, limit)
+
+
+def dataset_params(settings: Settings, dataset: Dataset | None) -> list[tuple[str, str]]:
+    """The dataset parameters that give the upstream our dataset: the data is its default graph,
+    or the `default_graph_uri` setting names it; any other graph is an absent one."""
+    data = settings.default_graph_uri
+    if dataset is None or dataset.data_is_default:  # without the setting: the upstream's own default graph
+        return [("default-graph-uri", data), ("named-graph-uri", ABSENT_GRAPH)] if data else []
+    return [("default-graph-uri", ABSENT_GRAPH), ("named-graph-uri", ABSENT_GRAPH)]
+
+
+
+def kind_of(text: str) -> str:
     kind = query_form(text)
     if kind is None:
         raise MalformedQuery("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE form")
@@ -240,7 +255,7 @@ def _kind_of(text: str) -> str:
 # ---------------------------------------------------------------- answers
 
 
-def _checked(reply: Reply, endpoint: str, limit: float) -> Reply:
+def checked(reply: Reply, endpoint: str, limit: float) -> Reply:
     """The reply, or the error the upstream's answer means."""
     if reply.status >= 400:
         message = reply.body.decode("utf-8", errors="replace").strip()[:2000]
@@ -256,7 +271,7 @@ def _checked(reply: Reply, endpoint: str, limit: float) -> Reply:
     return reply
 
 
-def _result(reply: Reply, kind: str, fmt, max_rows: int) -> QueryResult:
+def result_of(reply: Reply, kind: str, fmt, max_rows: int) -> QueryResult:
     """The answer in the format the client chose."""
     if reply.as_sent and (passed := _json_as_sent(reply, max_rows)):
         return passed

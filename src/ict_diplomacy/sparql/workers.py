@@ -396,7 +396,7 @@ class WorkerEngine:
             self.connections.detach(worker)
         worker.kill()
         if self.connections is not None:
-            self.connections.worker_gone(worker, error or connections.ended(worker))
+            self.connections.worker_gone(worker, error or self.connections.ended(worker))
         self._all.discard(worker)
         task = asyncio.create_task(self._replace())
         self._replacing.add(task)

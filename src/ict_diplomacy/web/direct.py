@@ -1,6 +1,7 @@
 """What a query worker answers on a connection of its own (sparql/connections.py): a query to
-/sparql that needs nothing but the store, and a GET of a resource the release has a stored page
-for (page_store.py), answered with the bytes the server process would send.
+/sparql that needs nothing but the store (in remote mode: nothing but the check on no data and the
+upstream, sparql/forwarding.py), and a GET of a resource the release has a stored page for
+(page_store.py), answered with the bytes the server process would send.
 
 Anything else gets None, and the request goes back to the server process untouched: another path,
 HEAD, HTTP/1.0 or `Connection: close`, an Origin (CORS), a browser (an HTML error page may be due),
@@ -28,6 +29,7 @@ from ..settings import Settings
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
 from ..sparql.connections import MORE
+from ..sparql.forwarding import Link, forward
 from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
 from .compress import asks_for_gzip
@@ -73,7 +75,7 @@ class Respond:
         self.pages: PageStore | None = None
         self._date = (0, "")
 
-    def __call__(self, store, data: bytes) -> bytes | None:
+    def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
         started = time.perf_counter()
         request = _parse(data)
         if request is None or request is MORE:
@@ -83,13 +85,9 @@ class Respond:
         if (found := self._query(request)) is None:
             return None
         text, accept, method, accept_header = found
-        key = (text, accept)
-        reply = self.cache.get(key) if self.cache is not None else None
+        reply = self._forwarded(store, link, text, accept) if self.settings.sparql_endpoint else self._answered(store, text, accept)
         if reply is None:
-            reply = answer(store, {"op": "serialize", "query": text, "accept": accept, "dataset": None,
-                                   "max_rows": self.settings.max_rows, "max_bytes": self.settings.max_answer_bytes})
-            if reply[0] == "ok" and self.cache is not None and cacheable(text):
-                self.cache.put(key, reply, len(reply[1]["body"]) + len(text))
+            return None
         if reply[0] == "ok" and len(reply[1]["body"]) > self.settings.answer_buffer_mb << 20:
             return None  # more than the server holds for slow readers: its 503 is the server process's to send
         if reply[0] == "ok":
@@ -106,10 +104,28 @@ class Respond:
         the stored pages of the release it serves."""
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-        if self.settings.answer_cache_mb:
+        if self.settings.answer_cache_mb and not self.settings.sparql_endpoint:  # remote data may change
             self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
         if release:
             self.pages = PageStore.open(Path(release), self.settings, Release.open(Path(release)).etag, warn=False)
+
+    def _answered(self, store, text: str, accept: str) -> tuple:
+        key = (text, accept)
+        reply = self.cache.get(key) if self.cache is not None else None
+        if reply is None:
+            reply = answer(store, {"op": "serialize", "query": text, "accept": accept, "dataset": None,
+                                   "max_rows": self.settings.max_rows, "max_bytes": self.settings.max_answer_bytes})
+            if reply[0] == "ok" and self.cache is not None and cacheable(text):
+                self.cache.put(key, reply, len(reply[1]["body"]) + len(text))
+        return reply
+
+    def _forwarded(self, store, link: Link | None, text: str, accept: str) -> tuple | None:
+        """Remote mode: the upstream's answer over the link (the store is the empty one of the check)."""
+        return forward(store, link, text, accept, self.settings) if link is not None else None
+
+    def companion(self, sock, note: bytes) -> Link:
+        """In remote mode: the connection to the upstream sent along with a client's (connections.py)."""
+        return Link.made(sock, note, self.settings)
 
     def _page(self, request, started: float) -> bytes | None:
         """The stored page a plain GET asks for, or None."""

@@ -1,0 +1,71 @@
+"""Remote mode inside a query worker: the plain queries of a connection the worker holds
+(connections.py) are checked as the preflight checks them, on no data with a small stack and no
+network of its own, then sent by the worker over a connection to the upstream that the server
+process opened for it (`Link`; a worker cannot open one). So a query crosses one process, as it
+does on the embedded store, and two workers forward side by side.
+
+Anything but a whole answer goes back to the server process (None), which forwards the query
+again and words the outcome as always: a query the check refuses, an upstream error or answer it
+cannot pass on, a link that failed (the query is read-only: sending it twice is safe). A query
+that kills the worker is the one the preflight refuses (preflight.py). The deadline is the
+server process's watch over the worker (connections.py). Once an answer was cut at the row cap
+the link is closed, and the connection's next query goes back to the server process."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+from ..errors import HttpError
+from ..formats import choose
+from ..settings import Settings
+from .answer import JSON, answer
+from .http_client import Client
+from .remote import JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of, result_of, upstream_request
+
+CHECK_BYTES = 1 << 20
+
+
+@dataclass
+class Link:
+    """A connection to the upstream, the worker's for as long as it holds one client connection."""
+
+    sock: socket.socket | None
+    upstream: Upstream
+    client: Client
+
+    @classmethod
+    def made(cls, sock: socket.socket, note: bytes, settings: Settings) -> "Link":
+        return cls(sock, UPSTREAMS[note.decode("ascii")], Client(settings.sparql_endpoint))
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tuple | None:
+    """The answer to `text` in the shape of the workers' `answer` (("ok", payload)), or None."""
+    if link.sock is None or answer(store, {"op": "serialize", "query": text, "accept": "*/*", "dataset": None,
+                                           "max_rows": 1, "max_bytes": CHECK_BYTES})[0] != "ok":
+        return None
+    try:
+        kind = kind_of(text)
+        fmt = choose(accept, kind)
+        request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
+                                   dataset_params(settings, None), fmt.results == JSON)
+        reading = link.client.exchange(link.sock, request, settings.query_timeout)
+    except (HttpError, OSError):
+        link.close()
+        return None
+    if not reading.reusable:
+        link.close()
+    reply = reading.outcome
+    if isinstance(reply, Exception):
+        return None
+    reply.as_sent = request.separator == JSON_SEPARATOR
+    try:
+        result = result_of(checked(reply, settings.sparql_endpoint, settings.query_timeout), kind, fmt, settings.max_rows)
+    except HttpError:
+        return None
+    return "ok", {"body": result.body, "media_type": result.media_type, "rows": result.rows, "truncated": result.truncated}
