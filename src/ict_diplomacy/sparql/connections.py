@@ -17,10 +17,8 @@ pipe) keeps its query, but the requests waiting behind it are taken back and ser
 under the slot's lock the server marks them taken, and the worker, which claims a connection under
 the same lock before reading it, drops those (it cannot be asked while its query runs).
 
-A worker may need more than the socket to answer its requests: with a `companion` function
-(remote mode: sparql/forwarding.py), the server process opens what it needs (a connection to the
-upstream, which a worker may not open) and sends it along with the socket; `respond.companion`
-makes it the worker's, and it is closed with the connection.
+With `companion` (remote mode: forwarding.py), the server also sends what a worker needs but may
+not open, an upstream connection; `respond.companion` makes it the worker's, closed with the socket.
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
   to the worker: b"T" id [note] (+ the socket [+ its companion's]): take it
@@ -244,9 +242,9 @@ def _give_back(ident: int, owned: dict, selector, control: socket.socket, messag
     """Let go of a connection (the server process holds its own duplicate), telling it `message`."""
     owner = owned.pop(ident)
     selector.unregister(owner.sock)
-    owner.sock.close()
-    if owner.companion is not None:
-        owner.companion.close()
+    for held in (owner.sock, owner.companion):
+        if held is not None:
+            held.close()
     if message is not None:
         with contextlib.suppress(OSError):
             socket.send_fds(control, [message], [fd] if fd is not None else [])
@@ -301,20 +299,17 @@ class Connections:
         if not live:
             return False
         worker = min(live, key=lambda w: (w.shared.slot[0] != IDLE, sum(h.worker is w for h in self.held.values())))
-        companion = self.companion() if self.companion is not None else None
-        if self.companion is not None and companion is None:
+        companion = self.companion() if self.companion is not None else (None, b"")
+        if companion is None:
             return False
-        ident, fds, note = next(self._ids), [sock.fileno()], b""
-        if companion is not None:
-            fds.append(companion[0].fileno())
-            note = companion[1]
+        (extra, note), ident = companion, next(self._ids)
         try:
-            socket.send_fds(worker.control, [b"T" + _ID.pack(ident) + note], fds)
+            socket.send_fds(worker.control, [b"T" + _ID.pack(ident) + note], [sock.fileno(), *([extra.fileno()] if extra else [])])
         except OSError:
             return False
         finally:
-            if companion is not None:
-                companion[0].close()  # the worker has its own
+            if extra is not None:
+                extra.close()  # the worker has its own
         self.held[ident] = _Held(sock, client, owner, worker)
         return True
 

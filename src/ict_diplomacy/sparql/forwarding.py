@@ -4,10 +4,10 @@ network of its own, then sent by the worker over a connection to the upstream th
 process opened for it (`Link`; a worker cannot open one). So a query crosses one process, as it
 does on the embedded store, and two workers forward side by side.
 
-Anything but a whole answer goes back to the server process (None), which forwards the query
-again and words the outcome as always: a query the check refuses, an upstream error or answer it
-cannot pass on, a link that failed (the query is read-only: sending it twice is safe). A query
-that kills the worker is the one the preflight refuses (preflight.py). The deadline is the
+The upstream's refusals and failures are worded here as the server process words them (502,
+503). A query the check refuses, and one whose link the upstream had closed, go back to the
+server process (None), which checks or forwards it itself (queries are read-only: sending one
+twice is safe). A query that kills the worker is the one the preflight refuses (preflight.py). The deadline is the
 server process's watch over the worker (connections.py). Once an answer was cut at the row cap
 the link is closed, and the connection's next query goes back to the server process."""
 
@@ -16,14 +16,15 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-from ..errors import HttpError
+from ..errors import BadGateway, HttpError
 from ..formats import choose
 from ..settings import Settings
 from .answer import JSON, answer
-from .http_client import Client
+from .http_client import Client, ConnectionClosed
 from .remote import JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of, result_of, upstream_request
 
 CHECK_BYTES = 1 << 20
+BACKSTOP_S = 5.0   # past the deadline, when the server process's watch has long stopped the worker
 
 
 @dataclass
@@ -45,7 +46,8 @@ class Link:
 
 
 def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tuple | None:
-    """The answer to `text` in the shape of the workers' `answer` (("ok", payload)), or None."""
+    """The answer to `text` in the shape of the workers' `answer`: ("ok", payload), or the error
+    the upstream's answer means; None when the server process should forward it instead."""
     if link.sock is None or answer(store, {"op": "serialize", "query": text, "accept": "*/*", "dataset": None,
                                            "max_rows": 1, "max_bytes": CHECK_BYTES})[0] != "ok":
         return None
@@ -54,18 +56,23 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
         fmt = choose(accept, kind)
         request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
                                    dataset_params(settings, None), fmt.results == JSON)
-        reading = link.client.exchange(link.sock, request, settings.query_timeout)
+        reading = link.client.exchange(link.sock, request, settings.query_timeout + BACKSTOP_S)
     except (HttpError, OSError):
         link.close()
         return None
     if not reading.reusable:
         link.close()
     reply = reading.outcome
-    if isinstance(reply, Exception):
-        return None
-    reply.as_sent = request.separator == JSON_SEPARATOR
     try:
+        if isinstance(reply, ConnectionClosed) and not reply.after_data:
+            return None  # the upstream had closed the link before this query: sent again from the server process
+        if isinstance(reply, ConnectionClosed):
+            raise BadGateway(f"the SPARQL endpoint {settings.sparql_endpoint} closed the connection before its "
+                             "answer was complete")
+        if isinstance(reply, Exception):
+            raise reply
+        reply.as_sent = request.separator == JSON_SEPARATOR
         result = result_of(checked(reply, settings.sparql_endpoint, settings.query_timeout), kind, fmt, settings.max_rows)
-    except HttpError:
-        return None
+    except HttpError as error:
+        return ("error", type(error).__name__, error.message, error.detail, error.headers)
     return "ok", {"body": result.body, "media_type": result.media_type, "rows": result.rows, "truncated": result.truncated}

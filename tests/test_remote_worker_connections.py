@@ -1,0 +1,199 @@
+"""Remote mode on connections a worker holds (sparql/forwarding.py): the preflight's workers check a
+kept connection's queries on no data and forward them over an upstream connection the server
+process opened for them. Against a real `oxigraph serve-read-only` (and Virtuoso), through a relay
+that counts the requests reaching the upstream and can cut its connections."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+
+from ict_diplomacy.sparql.preflight import TOO_DEEP
+
+from tests.servers import MAIN_OPTIONS, OXIGRAPH, ictd_command, running, wait_for_workers
+from tests.test_confinement import LIMIT, shapes
+from tests.test_server import _eventually
+from tests.test_worker_connections import CHEAP, LABELS, ask, connect, fresh, handed_over, holder, same_answer
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+BR = "https://w3id.org/ict-diplomacy/id/country/BR"
+EVERYTHING = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"  # past --max-rows 2000
+
+
+class Relay:
+    """A TCP relay to the upstream: counts the requests it carries, and can cut every connection."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port, self.requests, self._open = upstream_port, 0, []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/query"
+        threading.Thread(target=self._accepting, daemon=True).start()
+
+    def _accepting(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            self._open += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, counted: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(1 << 16):
+                self.requests += counted and data.count(b"POST /query HTTP/1.1")
+                target.sendall(data)
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        for sock in self._open:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._open.clear()
+
+
+@pytest.fixture(scope="module")
+def upstream(release, tmp_path_factory):
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(release / "store"), "--bind", "127.0.0.1:{port}",
+               "--timeout-s", "4"]
+    with running(command, "/", tmp_path_factory.mktemp("logs") / "oxigraph.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def relay(upstream):
+    relay = Relay(int(upstream.base.rsplit(":", 1)[1]))
+    yield relay
+    relay.listener.close()
+
+
+@pytest.fixture(scope="module")
+def server(release, relay, tmp_path_factory):
+    options = (*MAIN_OPTIONS, "--sparql-endpoint", relay.url)
+    with running(ictd_command(release, *options), "/sparql", tmp_path_factory.mktemp("logs") / "remote.log") as started:
+        yield started
+
+
+def forwarded_by_worker(server, conn, text: str, accept: str = "application/sparql-results+json") -> tuple:
+    """Ask on a kept connection and check that its worker answered (it logs the request and keeps the connection)."""
+    worker = handed_over(server, conn)
+    logged = server.log_text().count(f"(worker {worker})")
+    answer = ask(conn, text, accept)
+    assert holder(server, conn) == worker
+    assert _eventually(lambda: server.log_text().count(f"(worker {worker})") == logged + 1)
+    return answer
+
+
+def post(conn: http.client.HTTPConnection, text: str) -> tuple[int, dict, bytes]:
+    conn.request("POST", "/sparql", body=text.encode(),
+                 headers={"Content-Type": "application/sparql-query", "Accept": "application/json"})
+    response = conn.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+@pytest.mark.parametrize("text,accept", [
+    (LABELS, "application/sparql-results+json"), (LABELS, "text/csv"), (LABELS, "application/sparql-results+xml"),
+    (CHEAP, "application/sparql-results+json"), (f"DESCRIBE <{BR}>", "text/turtle"),
+    (f"CONSTRUCT {{ <{BR}> ?p ?o }} WHERE {{ <{BR}> ?p ?o }}", "application/n-triples"),
+])
+def test_a_worker_forwards_a_kept_connection_as_the_server_process_would(server, relay, text, accept):
+    conn = connect(server)
+    first = ask(conn, text, accept)
+    before = relay.requests
+    again = forwarded_by_worker(server, conn, text, accept)
+    assert relay.requests == before + 1  # it went upstream once, from the worker
+    same_answer(again, first)
+    same_answer(again, fresh(server, text, accept))
+    assert again[0] == 200 and int(again[1]["x-sparql-rows"]) > 0
+
+
+def test_an_answer_cut_at_the_row_cap_closes_the_link_and_the_next_query_goes_back(server):
+    conn = connect(server)
+    assert ask(conn, CHEAP)[0] == 200
+    cut = forwarded_by_worker(server, conn, EVERYTHING)
+    assert cut[1]["x-sparql-truncated"] == "true" and cut[1]["x-sparql-rows"] == "2000"
+    same_answer(cut, fresh(server, EVERYTHING))
+    after = ask(conn, LABELS)  # no link left: the server process forwards it, and hands the connection over again
+    same_answer(after, fresh(server, LABELS))
+    same_answer(forwarded_by_worker(server, conn, LABELS), after)
+
+
+def test_an_answer_past_the_byte_limit_is_refused_by_the_worker_as_by_the_server(release, relay, tmp_path):
+    options = (*MAIN_OPTIONS, "--max-answer-bytes", "20000", "--sparql-endpoint", relay.url)
+    with running(ictd_command(release, *options), "/sparql", tmp_path / "small.log") as small:
+        conn = connect(small)
+        assert ask(conn, CHEAP)[0] == 200
+        refused = forwarded_by_worker(small, conn, EVERYTHING)
+        assert refused[0] == 503 and b'"result-too-large"' in refused[2]
+        same_answer(refused, fresh(small, EVERYTHING))
+
+
+def test_a_cut_upstream_connection_sends_the_query_back_to_the_server(server, relay):
+    conn = connect(server)
+    assert ask(conn, CHEAP)[0] == 200
+    handed_over(server, conn)
+    relay.cut()
+    time.sleep(0.2)
+    same_answer(ask(conn, LABELS), fresh(server, LABELS))
+
+
+@pytest.mark.parametrize("name", sorted(shapes(LIMIT)))
+def test_no_query_on_a_kept_connection_crashes_the_upstream(server, upstream, relay, name):
+    """Each shape as deep as the request limit allows, after a cheap query on the same connection:
+    the answer is the one a new connection gets, and the upstream stays up."""
+    text = shapes(LIMIT)[name]
+    conn = connect(server)
+    assert ask(conn, CHEAP)[0] == 200
+    handed_over(server, conn)
+    kept_answer = post(conn, text)
+    assert upstream.process.poll() is None, f"{name} took the upstream server down"
+    assert wait_for_workers(server)
+    other = connect(server)
+    new_answer = post(other, text)
+    assert kept_answer[0] == new_answer[0], (name, kept_answer[2][:300], new_answer[2][:300])
+    if kept_answer[0] == 400 and TOO_DEEP.encode() in new_answer[2]:
+        assert TOO_DEEP.encode() in kept_answer[2]
+
+
+def test_a_query_that_kills_the_checking_worker_never_reaches_the_upstream(server, upstream, relay):
+    negations = shapes(LIMIT)["negations"]
+    conn = connect(server)
+    assert ask(conn, CHEAP)[0] == 200
+    handed_over(server, conn)
+    before = relay.requests
+    status, _, body = post(conn, negations)
+    assert status == 400 and TOO_DEEP.encode() in body
+    assert relay.requests == before and upstream.process.poll() is None
+    assert wait_for_workers(server)
+
+
+def test_the_deadline_holds_on_a_forwarded_kept_connection(server):
+    conn, other = connect(server), connect(server)
+    for c in (conn, other):
+        assert ask(c, CHEAP)[0] == 200
+        handed_over(server, c)
+    started = time.monotonic()
+    status, headers, body = ask(conn, RUNAWAY)
+    assert status == 503 and b'"query-timeout"' in body and headers["connection"] == "close"
+    assert 1.9 < time.monotonic() - started < 6
+    assert ask(other, CHEAP)[0] == 200
+    assert wait_for_workers(server)
+
+
+def test_virtuoso_behind_a_kept_connection(virtuoso_remote_server):
+    server = virtuoso_remote_server
+    for text, accept in [(LABELS, "application/sparql-results+json"), (f"DESCRIBE <{BR}>", "text/turtle"),
+                         (CHEAP, "application/sparql-results+json")]:
+        conn = connect(server)
+        first = ask(conn, text, accept)
+        assert first[0] == 200, first[2][:300]
+        same_answer(forwarded_by_worker(server, conn, text, accept), first)
