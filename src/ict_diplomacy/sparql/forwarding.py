@@ -14,6 +14,7 @@ the link is closed, and the connection's next query goes back to the server proc
 from __future__ import annotations
 
 import socket
+import struct
 from dataclasses import dataclass
 
 from ..errors import BadGateway, HttpError
@@ -37,6 +38,12 @@ class Link:
 
     @classmethod
     def made(cls, sock: socket.socket, note: bytes, settings: Settings) -> "Link":
+        """Blocking, with the kernel's own send and receive timeouts (Python's would poll before each call)."""
+        sock.setblocking(True)
+        backstop = settings.query_timeout + BACKSTOP_S
+        timeval = struct.pack("ll", int(backstop), int(backstop % 1 * 1_000_000))
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            sock.setsockopt(socket.SOL_SOCKET, option, timeval)
         return cls(sock, UPSTREAMS[note.decode("ascii")], Client(settings.sparql_endpoint))
 
     def close(self) -> None:
@@ -56,7 +63,7 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
         fmt = choose(accept, kind)
         request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
                                    dataset_params(settings, None), fmt.results == JSON)
-        reading = link.client.exchange(link.sock, request, settings.query_timeout + BACKSTOP_S)
+        reading = link.client.exchange(link.sock, request)
     except (HttpError, OSError):
         link.close()
         return None

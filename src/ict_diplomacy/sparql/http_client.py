@@ -288,10 +288,10 @@ class Client:
     def call(self, request: Request) -> Call:
         return Call(self, request)
 
-    def exchange(self, sock: socket.socket, request: Request, timeout: float) -> Reading:
+    def exchange(self, sock: socket.socket, request: Request) -> Reading:
         """Blocking, for a query worker: send `request` on `sock` (connected, or connecting, to the
-        endpoint) and read its answer; the Reading has its outcome, and OSError means the connection failed."""
-        sock.settimeout(timeout)
+        endpoint) and read its answer; the Reading has its outcome, and OSError means the connection
+        failed (or passed the socket's own timeouts)."""
         sock.sendall(request_bytes(self, request))
         reading = Reading(request, self.url)
         while reading.outcome is None:

@@ -9,6 +9,7 @@ and `variables_used` (stored-query checks)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import BadRequest, QueryDefinitionError, ReadOnly, Refused
@@ -36,6 +37,7 @@ _VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 MAX_NESTING = 256
 
 
+@functools.lru_cache(maxsize=4)   # a request's text is read several times (the guard, its form); small: 64 kB texts
 def mask(text: str) -> str:
     """`text` with comments, strings, IRIs and escapes blanked (same length and offsets)."""
     return _HIDING.sub(lambda m: " " * len(m.group(0)), text)

@@ -73,7 +73,7 @@ class Respond:
         self.settings = settings
         self.cache: AnswerCache | None = None
         self.pages: PageStore | None = None
-        self._date = (0, "")
+        self._date, self._pid = (0, ""), 0
 
     def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
         started = time.perf_counter()
@@ -96,7 +96,7 @@ class Respond:
             error = rebuild_error(*reply[1:])
             status, rows, response = error.status, None, self._error(error, accept_header)
         log.info("%s /sparql %d %.1f ms rows=%s (worker %d)", method, status, (time.perf_counter() - started) * 1000,
-                 "-" if rows is None else rows, os.getpid())
+                 "-" if rows is None else rows, self._pid)
         return response
 
     def start(self, release: str | None = None) -> None:
@@ -104,6 +104,8 @@ class Respond:
         the stored pages of the release it serves."""
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False  # LOG_FORMAT shows none
+        self._pid = os.getpid()
         if self.settings.answer_cache_mb and not self.settings.sparql_endpoint:  # remote data may change
             self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
         if release:
@@ -138,7 +140,7 @@ class Respond:
         if asks_for_gzip(scope) or (response := stored_page(self.pages, Request(scope))) is None:
             return None
         log.info("GET %s %d %.1f ms rows=- (worker %d)", scope["path"], response.status_code,
-                 (time.perf_counter() - started) * 1000, os.getpid())
+                 (time.perf_counter() - started) * 1000, self._pid)
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers]
         return self._http(response.status_code, headers, response.body)
 
