@@ -14,6 +14,7 @@ import time
 import pytest
 
 from ict_diplomacy.sparql.preflight import TOO_DEEP
+from ict_diplomacy.sparql.remote import HELD_LINKS
 
 from tests.servers import MAIN_OPTIONS, OXIGRAPH, ictd_command, running, wait_for_workers
 from tests.test_confinement import LIMIT, shapes
@@ -197,3 +198,18 @@ def test_virtuoso_behind_a_kept_connection(virtuoso_remote_server):
         first = ask(conn, text, accept)
         assert first[0] == 200, first[2][:300]
         same_answer(forwarded_by_worker(server, conn, text, accept), first)
+
+
+def test_kept_connections_past_the_cap_on_upstream_links_stay_with_the_server(release, relay, tmp_path):
+    """An engine may give each open connection a thread: at most HELD_LINKS per worker are opened."""
+    options = (*MAIN_OPTIONS, "--workers", "1", "--sparql-endpoint", relay.url)
+    with running(ictd_command(release, *options), "/sparql", tmp_path / "capped.log") as capped:
+        conns = [connect(capped) for _ in range(HELD_LINKS + 2)]
+        for conn in conns:
+            assert ask(conn, CHEAP)[0] == 200
+        assert _eventually(lambda: sum(holder(capped, c) is not None for c in conns) == HELD_LINKS)
+        time.sleep(0.3)
+        assert sum(holder(capped, c) is not None for c in conns) == HELD_LINKS
+        expected = fresh(capped, LABELS)
+        for conn in conns:
+            same_answer(ask(conn, LABELS), expected)

@@ -61,10 +61,13 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
     try:
         kind = kind_of(text)
         fmt = choose(accept, kind)
-        request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
-                                   dataset_params(settings, None), fmt.results == JSON)
+    except HttpError:
+        return None  # the server process words it
+    request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
+                               dataset_params(settings, None), fmt.results == JSON)
+    try:
         reading = link.client.exchange(link.sock, request)
-    except (HttpError, OSError):
+    except OSError:
         link.close()
         return None
     if not reading.reusable:

@@ -43,6 +43,7 @@ from .answer import JSON, TSV, graph_body
 
 log = logging.getLogger("ict_diplomacy.remote")
 
+HELD_LINKS = 4    # kept connections a worker forwards itself, each with its own link (an engine may give each a thread)
 ABANDONED_LIMIT_S = 60.0          # the longest a slot waits for an upstream to let go of an abandoned query
 IN_THREAD_BYTES = 256 << 10       # answers larger than this are converted off the event loop
 PROBE = "ASK {}"
@@ -134,8 +135,10 @@ class RemoteEngine:
     def _link(self) -> tuple | None:
         """What a preflight worker taking a connection needs to forward its queries itself: a
         connection to the upstream (opened here, since workers may not) and the upstream's name;
-        None until the upstream is known, and over TLS."""
-        if self._upstream is None or (sock := self._client.connecting()) is None:
+        None until the upstream is known, over TLS, and past HELD_LINKS a worker."""
+        if self._upstream is None or len(self.connections.held) >= HELD_LINKS * self.settings.workers:
+            return None
+        if (sock := self._client.connecting()) is None:
             return None
         return sock, self._upstream.name.encode("ascii")
 
