@@ -166,3 +166,28 @@ def test_interactive_docs_are_served_locally(client):
     bundle = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and b"SwaggerUIBundle" in bundle.content[:2000]
     assert "/api/openapi.json" in client.get("/api/docs/init.js").text
+
+
+def test_a_stored_query_goes_around_the_starlette_app_only_without_origin(release):
+    """The lean route (web/app.py LeanSparql) runs the same handler as the app's route, and
+    only when no Origin asks for CORS; the route's own `handle` counts what went through the app."""
+    from ict_diplomacy.web.app import LeanSparql
+    outer = app_for(release)
+    app = outer.routes[0].app  # app_for mounts the app at /, under a lifespan that starts the engine
+    outer.routes[0].app = LeanSparql(app, outer.state.site)
+    route = next(r for r in app.routes if getattr(r, "name", "") == "api-query")
+    through_app, handle = [], route.handle
+
+    async def counted(scope, receive, send):
+        through_app.append(scope["path"])
+        await handle(scope, receive, send)
+    route.handle = counted
+    path = f"/api/queries/country-profile?country={ID_BASE}country/BR"
+    with TestClient(outer) as client:
+        lean = client.get(path)
+        assert lean.status_code == 200 and through_app == []
+        with_origin = client.get(path, headers={"Origin": "https://example.org"})
+        assert through_app == ["/api/queries/country-profile"]
+        assert with_origin.content == lean.content and with_origin.headers["etag"] == lean.headers["etag"]
+        missing = client.get("/api/queries/no-such-query")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not-found" and len(through_app) == 1

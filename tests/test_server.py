@@ -149,3 +149,32 @@ def test_one_log_line_per_request(ictd_server):
 def test_readme_shows_the_settings_table():
     """The README's table of limits is the settings table (regenerate with Settings.markdown())."""
     assert Settings.markdown() in README.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the lean route of stored queries
+
+BR_PROFILE = "/api/queries/country-profile?country=https://w3id.org/ict-diplomacy/id/country/BR"
+STORED_QUERY_CALLS = [BR_PROFILE, BR_PROFILE + "&format=csv&bom=1", BR_PROFILE + "&format=nope",
+                      "/api/queries/country-profile?country=https://example.org/not-a-country",
+                      "/api/queries/country-profile?country=a&country=b", "/api/queries/no-such-query"]
+
+
+def _without_cors(response: httpx.Response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if not k.startswith("access-control-") and k != "date"}
+    vary = [v for v in headers.pop("vary", "").split(", ") if v and v != "Origin"]  # CORS adds it to a request with one
+    if vary:
+        headers["vary"] = ", ".join(vary)
+    return response.status_code, headers, response.content
+
+
+@pytest.mark.parametrize("path", STORED_QUERY_CALLS)
+def test_a_stored_query_without_origin_is_answered_as_through_the_app(ictd_server, path):
+    """Without Origin the lean route answers; with one, the whole Starlette app with CORS does:
+    the same status, headers (CORS aside) and bytes, errors included."""
+    lean = httpx.get(ictd_server.base + path, timeout=30)
+    through_app = httpx.get(ictd_server.base + path, headers={"Origin": "https://example.org"}, timeout=30)
+    assert through_app.headers["access-control-allow-origin"] == "*"
+    assert _without_cors(lean) == _without_cors(through_app)
+    if lean.status_code == 200:
+        again = httpx.get(ictd_server.base + path, headers={"If-None-Match": lean.headers["etag"]}, timeout=30)
+        assert again.status_code == 304 and again.headers["etag"] == lean.headers["etag"]

@@ -30,6 +30,7 @@ log = logging.getLogger("ict_diplomacy.web")
 
 # pictures before pages: pages mounts all of /static, pictures serves /static/vendor/… and /static/ictd/…
 PARTS = (endpoint, api, downloads, versions, pictures, pages, deref)
+STORED_QUERIES = "/api/queries/"
 EXPOSED_HEADERS = ["X-SPARQL-Truncated", "X-SPARQL-Rows", "Retry-After", "ETag", "Link",
                    "Content-Location", "Vary"]
 LIBRARY_ERRORS = {ParameterError: (400, "bad-parameter"), QueryNotFound: (404, "not-found"),
@@ -50,43 +51,59 @@ def create_app(site: Site) -> Starlette:
 
 
 class LeanSparql:
-    """ASGI: a query to /sparql (GET with ?query=, or POST) without an Origin header goes straight
-    to the endpoint, with the same request log and the same error shape; so does a GET or HEAD of a
-    resource the release has a stored page for (page_store.py), when it asks for no compression.
-    Everything else goes to the Starlette app. For these requests Starlette's router, CORS (it adds
-    headers only when there is an Origin), compression (it skips query answers) and error
-    middleware add nothing but time."""
+    """ASGI: a query to /sparql (GET with ?query=, or POST) or a GET of a stored query
+    (`/api/queries/{name}`) without an Origin header goes straight to its handler, with the same
+    request log and the same error shape; so does a GET or HEAD of a resource the release has a
+    stored page for (page_store.py), when it asks for no compression. Everything else goes to the
+    Starlette app. For these requests Starlette's router, CORS (it adds headers only when there is
+    an Origin), compression (it skips query answers) and error middleware add nothing but time."""
 
     def __init__(self, app: Starlette, site: Site):
         self.app, self.site = app, site
-        self.lean = RequestLog(self._answer)
+        self.lean = RequestLog(self._handled(lambda request: endpoint.answer(site, request), hand_over=True))
+        stored_query = next(route.endpoint for route in app.routes if getattr(route, "name", "") == "api-query")
+        self.lean_api = RequestLog(self._handled(stored_query, hand_over=False))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/sparql" and _lean(scope):
             return await self.lean(scope, receive, send)
+        if scope["type"] == "http" and (name := _lean_stored_query(scope)):
+            scope["path_params"] = {"name": name}
+            return await self.lean_api(scope, receive, send)
         if self.site.pages is not None and scope["type"] == "http" and _lean_page(scope):
             if (stored := stored_page(self.site.pages, Request(scope, receive))) is not None:
                 scope[HAND_OVER] = True  # the next request may go to a worker, which has the pages too
                 return await RequestLog(stored)(scope, receive, send)
         return await self.app(scope, receive, send)
 
-    async def _answer(self, scope, receive, send):
-        scope["app"], started = self.app, []
-        request = Request(scope, receive)
+    def _handled(self, handler, hand_over: bool):
+        """ASGI around `handler(request) -> Response`, its errors in the app's one shape."""
+        async def answer(scope, receive, send):
+            scope["app"], started = self.app, []
+            request = Request(scope, receive)
 
-        async def sending(message):
-            started.append(True)
-            await send(message)
-        try:
-            response = await endpoint.answer(self.site, request)
-            if getattr(request.state, "rows", None) is not None:  # a query answered: the next may go to a worker
-                scope[HAND_OVER] = True
-            await response(scope, receive, sending)
-        except Exception as error:
-            if started:
-                raise
-            handler = next(h for kind, h in ERROR_HANDLERS.items() if isinstance(error, kind))
-            await (await handler(request, error))(scope, receive, send)
+            async def sending(message):
+                started.append(True)
+                await send(message)
+            try:
+                response = await handler(request)
+                if hand_over and getattr(request.state, "rows", None) is not None:  # a query answered: the next may go to a worker
+                    scope[HAND_OVER] = True
+                await response(scope, receive, sending)
+            except Exception as error:
+                if started:
+                    raise
+                handler_of = next(h for kind, h in ERROR_HANDLERS.items() if isinstance(error, kind))
+                await (await handler_of(request, error))(scope, receive, send)
+        return answer
+
+
+def _lean_stored_query(scope) -> str | None:
+    """The name in a GET of /api/queries/{name} without an Origin, else None."""
+    name = scope["path"].removeprefix(STORED_QUERIES)
+    if scope["method"] != "GET" or name == scope["path"] or not name or "/" in name or _has_origin(scope):
+        return None
+    return name
 
 
 def _lean_page(scope) -> bool:
