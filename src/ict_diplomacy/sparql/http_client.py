@@ -11,7 +11,10 @@ evaluates lazily. `Call.abandon()` is what the engine calls
 when the deadline has passed: a connection still receiving data is closed at once (the upstream
 stops at its next write); one whose upstream is still computing (nothing sent yet) stays open,
 so the engine can count the query as running upstream until `finished`. A pooled connection the
-server closed meanwhile is replaced and the request sent again (queries are read-only)."""
+server closed meanwhile is replaced and the request sent again (queries are read-only).
+
+The reading of an answer (`Reading`) does no I/O itself: the pooled connections feed it on the
+event loop, and `Client.exchange` feeds it from a blocking socket in a query worker (forwarding.py)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ did not see, and is refused too, since the upstream would make that call from it
 A SERVICE whose IRI is computed from the data cannot be seen on no data: the upstream engine must
 be run without a network of its own (README, Security).
 
+On a kept connection these workers check the query the same way and then forward it themselves
+(forwarding.py); a client whose query kills one there gets the same refusal.
+
 The worker's stack (1 MB) is smaller than the upstream's: measured here, it overflows at 500
 nested groups where `oxigraph serve` still answers 2,000, so the check errs on the safe side."""
 
