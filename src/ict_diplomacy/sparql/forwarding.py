@@ -7,9 +7,14 @@ does on the embedded store, and two workers forward side by side.
 The upstream's refusals and failures are worded here as the server process words them (502,
 503). A query the check refuses, and one whose link the upstream had closed, go back to the
 server process (None), which checks or forwards it itself (queries are read-only: sending one
-twice is safe). A query that kills the worker is the one the preflight refuses (preflight.py). The deadline is the
-server process's watch over the worker (connections.py). Once an answer was cut at the row cap
-the link is closed, and the connection's next query goes back to the server process."""
+twice is safe). A query that kills the worker is the one the preflight refuses (preflight.py).
+Once an answer was cut at the row cap the link is closed, and the connection's next query goes
+back to the server process.
+
+The deadline is the server process's watch over the worker (connections.py): past it the worker
+is killed and its link closed, and the engine stops the query at its own limit (sent with the
+query, or Oxigraph's `--timeout-s`), not, as on the server process's path, with a slot held
+until the engine lets go of it."""
 
 from __future__ import annotations
 

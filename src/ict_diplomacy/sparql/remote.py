@@ -12,7 +12,8 @@ The deadline reaches the upstream: engines with a per-request timeout get it wit
 deadline the connection is closed if the upstream is still sending. A query past its deadline
 keeps its slot of `max_concurrent` until the upstream lets go of it (its answer ends, or its
 connection; at most ABANDONED_LIMIT_S), so abandoned queries never pile up upstream: the client
-has its 503 at the deadline, and the endpoint never runs more than `max_concurrent` of ours.
+has its 503 at the deadline, and the endpoint never runs more than `max_concurrent` of ours from
+the server process (plus one a worker from kept connections: forwarding.py).
 Oxigraph's server has no per-request timeout: run it with `--timeout-s` no longer than ours.
 
 What the upstream refuses or fails at is the upstream's failure: 502 bad-gateway, its status and
