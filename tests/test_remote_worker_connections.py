@@ -16,8 +16,9 @@ import pytest
 from ict_diplomacy.sparql.preflight import TOO_DEEP
 from ict_diplomacy.sparql.remote import HELD_LINKS
 
-from tests.servers import MAIN_OPTIONS, OXIGRAPH, ictd_command, running, wait_for_workers
+from tests.servers import MAIN_OPTIONS, OXIGRAPH, children, ictd_command, running, wait_for_workers
 from tests.test_confinement import LIMIT, shapes
+from tests.test_remote_upstream import RUNAWAY as STOPPABLE_RUNAWAY, cpu_seconds, wait_idle
 from tests.test_server import _eventually
 from tests.test_worker_connections import CHEAP, LABELS, ask, connect, fresh, handed_over, holder, same_answer
 
@@ -213,3 +214,29 @@ def test_kept_connections_past_the_cap_on_upstream_links_stay_with_the_server(re
         expected = fresh(capped, LABELS)
         for conn in conns:
             same_answer(ask(conn, LABELS), expected)
+
+
+def test_past_its_deadline_a_forwarded_query_keeps_its_worker_until_the_upstream_lets_go(release, relay, upstream,
+                                                                                          tmp_path):
+    """As on the server process's path, where the slot is held: an abandoned query holds its worker
+    (so it cannot forward another) until the upstream stops it, here at Oxigraph's --timeout-s 4;
+    its client has the 503 at our 1 s deadline. Before, the worker was killed at the deadline and a
+    replacement could forward the next runaway while the upstream still computed this one."""
+    options = ("--timeout", "1", "--workers", "1", "--sparql-endpoint", relay.url)
+    with running(ictd_command(release, *options), "/sparql", tmp_path / "lone.log") as lone:
+        conn = connect(lone)
+        assert ask(conn, CHEAP)[0] == 200
+        worker = handed_over(lone, conn)
+        wait_idle(upstream.process.pid)
+        before, started = cpu_seconds(upstream.process.pid), time.monotonic()
+        status, headers, body = ask(conn, STOPPABLE_RUNAWAY)
+        assert status == 503 and b'"query-timeout"' in body and headers["connection"] == "close"
+        assert time.monotonic() - started < 2.5
+        time.sleep(1.0)
+        assert worker in children(lone.process.pid)  # alive, waiting for the upstream
+        wait_idle(upstream.process.pid)
+        assert cpu_seconds(upstream.process.pid) - before < 1.6 * 4  # one query, stopped at the upstream's limit
+        other = connect(lone)
+        assert ask(other, CHEAP)[0] == 200
+        assert handed_over(lone, other) == worker
+        assert forwarded_by_worker(lone, other, LABELS)[0] == 200

@@ -1,24 +1,14 @@
 """Connections a query worker answers itself, so a query does not cross a second process.
 
-The server process reads a connection's first request, as always. When it has answered a query
-to /sparql on a keep-alive connection, it hands the socket to a worker (`Connections.take`),
-which reads the next requests and answers the ones it can (a `respond` function the web layer
-gives: queries to /sparql that need nothing but the store) straight on the socket. Any other
-request, with the bytes read of it, and a connection idle for KEEP_ALIVE_S go back to the server
-process, which carries on as if it had read them itself (`Owner.adopt`).
-
-The server process keeps a duplicate of every socket it hands over and watches the workers: each
-worker shows the connection whose request it reads or runs, and since when, in a slot of shared
-memory (`Shared`). A query past its deadline gets its worker killed and its connection the 503
-(`Owner.fail`); the worker's other connections come back to the server process, their next
-requests still unread in the kernel (a worker reads a request only when it can answer or return it
-at once). A worker busy for REBALANCE_AFTER_S (with a query of its own or one from the server's
-pipe) keeps its query, but the requests waiting behind it are taken back and served by others:
-under the slot's lock the server marks them taken, and the worker, which claims a connection under
-the same lock before reading it, drops those (it cannot be asked while its query runs).
-
-With `companion` (remote mode: forwarding.py), the server also sends what a worker needs but may
-not open, an upstream connection; `respond.companion` makes it the worker's, closed with the socket.
+Once the server process has answered a query to /sparql on a keep-alive connection, it hands the
+socket to a worker (`Connections.take`; with `companion`, remote mode, also an upstream connection
+the worker may not open), which answers the next requests it can (the web layer's `respond`) on
+it; other requests, with the bytes read of them, and connections idle for KEEP_ALIVE_S go back to
+the server process, which carries on as if it had read them (`Owner.adopt`). The server keeps a
+duplicate of each socket and watches the workers' slots in shared memory (`Shared`). Past the
+deadline the client gets its 503 and the worker is killed (its other connections come back, their
+requests unread) or, while its query is upstream, kept until the upstream lets go (`linger_s`).
+Requests waiting behind a query busy for REBALANCE_AFTER_S are taken back and served by others.
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
   to the worker: b"T" id [note] (+ the socket [+ its companion's]): take it
@@ -62,11 +52,12 @@ def control_pair() -> tuple[socket.socket, socket.socket]:
 
 
 class Shared:
-    """What a worker and the server process share: the slot (the connection it reads or runs and
-    since when, time.monotonic), the ids the server took back, and the lock over both."""
+    """What a worker and the server process share: the slot (the connection it reads or runs, since
+    when, time.monotonic, and 1 while its query is with an upstream), the ids the server took back,
+    and the lock over both."""
 
     def __init__(self, context):
-        self.slot, self.taken, self.lock = context.RawArray("d", 2), context.RawArray("d", TAKEN_ROOM), context.Lock()
+        self.slot, self.taken, self.lock = context.RawArray("d", 3), context.RawArray("d", TAKEN_ROOM), context.Lock()
 
     def claim(self, ident: int) -> bool:
         """In the worker, before reading a connection: False if the server took it back."""
@@ -82,7 +73,10 @@ class Shared:
         self.slot[1], self.slot[0] = time.monotonic(), ident
 
     def done(self) -> None:
-        self.slot[0] = IDLE
+        self.slot[0] = self.slot[2] = IDLE
+
+    def upstream(self, busy: bool) -> None:
+        self.slot[2] = 1.0 if busy else IDLE
 
     def take_back(self, ident: int) -> bool:
         """In the server: the connection is the server's from now on (False: the worker has claimed it)."""
@@ -121,7 +115,7 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, rel
         events = sorted(selector.select(1.0), key=lambda e: e[0].data != "control")
         for key, _ in events:
             if key.data == "control":
-                if not _control(control, selector, owned, respond):
+                if not _control(control, selector, owned, respond, shared):
                     return
             elif key.data == "pipe":
                 if not _pipe(conn, store, shared):
@@ -134,7 +128,7 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, rel
                 _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
 
 
-def _control(control: socket.socket, selector, owned: dict, respond) -> bool:
+def _control(control: socket.socket, selector, owned: dict, respond, shared: Shared) -> bool:
     try:
         message, fds, _, _ = socket.recv_fds(control, 256, 2)
     except (BlockingIOError, InterruptedError):
@@ -143,7 +137,7 @@ def _control(control: socket.socket, selector, owned: dict, respond) -> bool:
         return False  # the server process closed its end
     if message[:1] == b"T" and fds:
         ident, sock = _ID.unpack_from(message, 1)[0], socket.socket(fileno=fds[0])
-        companion = respond.companion(socket.socket(fileno=fds[1]), message[1 + _ID.size:]) if len(fds) > 1 else None
+        companion = respond.companion(socket.socket(fileno=fds[1]), message[1 + _ID.size:], shared) if len(fds) > 1 else None
         owned[ident] = _Owned(sock, time.monotonic(), companion)
         selector.register(sock, selectors.EVENT_READ, ident)
     return True
@@ -182,9 +176,7 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     while response is MORE and len(data) < READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
         data += _read(sock, READ_BYTES - len(data)) or b""  # at most READ_BYTES in all: one control message
         response = _respond(respond, store, data, companion)
-    if response is MORE:
-        response = None
-    if response is None:
+    if response is None or response is MORE:
         return _give_back(ident, owned, selector, control, b"B" + prefix + data if data else b"C" + prefix)
     rest = _send(sock, response)
     owned[ident].last = time.monotonic()
@@ -257,8 +249,7 @@ class Owner(Protocol):
     """Who takes a connection back: the web layer's HTTP protocol."""
 
     def adopt(self, sock: socket.socket, data: bytes, rest: int | None) -> None:
-        """Carry on with the connection: `rest` a memfd holding an answer's unsent rest (the
-        owner closes it), `data` the bytes read of the next request."""
+        """Carry on with it: `data` the bytes read of its next request, `rest` a memfd (closed here) of an unsent answer."""
 
     def fail(self, sock: socket.socket, error: HttpError) -> None:
         """Answer the request the worker could not finish with `error`, then close."""
@@ -280,6 +271,7 @@ class Connections:
     retire: Callable[[Any, HttpError], None]   # kill a worker (its query's client told why), start a replacement
     companion: Callable[[], tuple[socket.socket, bytes] | None] | None = None   # (socket, note) sent along; None: no hand-over
     ended: Callable[[Any], HttpError] = field(default=lambda worker: ended(worker))   # what a crashed query's client is told
+    linger_s: float = 0.0   # past the deadline, how long a worker whose query is upstream may wait for the upstream to let go
     held: dict[int, _Held] = field(default_factory=dict)
     workers: list = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -303,13 +295,11 @@ class Connections:
         if companion is None:
             return False
         (extra, note), ident = companion, next(self._ids)
-        try:
-            socket.send_fds(worker.control, [b"T" + _ID.pack(ident) + note], [sock.fileno(), *([extra.fileno()] if extra else [])])
-        except OSError:
-            return False
-        finally:
-            if extra is not None:
-                extra.close()  # the worker has its own
+        with contextlib.closing(extra) if extra is not None else contextlib.nullcontext():  # the worker has its own
+            try:
+                socket.send_fds(worker.control, [b"T" + _ID.pack(ident) + note], [sock.fileno(), *([extra.fileno()] if extra else [])])
+            except OSError:
+                return False
         self.held[ident] = _Held(sock, client, owner, worker)
         return True
 
@@ -371,14 +361,25 @@ class Connections:
     def _look(self) -> None:
         now = time.monotonic()
         for worker in list(self.workers):
-            ident, started = worker.shared.slot[:]
+            ident, started, upstream = worker.shared.slot[:]
             if ident == IDLE or now - started <= REBALANCE_AFTER_S:
                 continue
-            if ident != PIPE and now - started > self.query_timeout:  # the pipe's deadline is the engine's
-                self.retire(worker, QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
-                                                 detail={"timeout_s": self.query_timeout}))
+            late = ident != PIPE and now - started > self.query_timeout  # the pipe's deadline is the engine's
+            if late and upstream and now - started <= self.query_timeout + self.linger_s:
+                self._abandon(int(ident))  # its client has the 503; the worker is the slot the upstream holds
+            elif late:
+                self.retire(worker, self._late())
             else:
                 self._take_waiting_back(worker)
+
+    def _abandon(self, ident: int) -> None:
+        """The 503 for a query past its deadline whose worker waits for the upstream to let go of it."""
+        if (held := self.held.pop(ident, None)) is not None:
+            held.owner.fail(held.sock, self._late())
+
+    def _late(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran past the {self.query_timeout:g} s limit and was stopped",
+                            detail={"timeout_s": self.query_timeout})
 
     def _take_waiting_back(self, worker) -> None:
         """The connections of a busy worker with a request waiting: the server process serves them."""
@@ -389,8 +390,7 @@ class Connections:
         for sock in readable:
             ident = others[sock]
             if worker.shared.take_back(ident):
-                held = self.held.pop(ident)
-                held.owner.adopt(held.sock, b"", None)
+                (held := self.held.pop(ident)).owner.adopt(held.sock, b"", None)
 
     def close(self) -> None:
         for worker in list(self.workers):

@@ -11,26 +11,28 @@ twice is safe). A query that kills the worker is the one the preflight refuses (
 Once an answer was cut at the row cap the link is closed, and the connection's next query goes
 back to the server process.
 
-The deadline is the server process's watch over the worker (connections.py): past it the worker
-is killed and its link closed, and the engine stops the query at its own limit (sent with the
-query, or Oxigraph's `--timeout-s`), not, as on the server process's path, with a slot held
-until the engine lets go of it."""
+The deadline is the server process's watch over the worker (connections.py). Past it the client
+gets its 503 at once; while the query is upstream the worker keeps it, as the server process's
+path keeps a slot, until the upstream lets go of it (its answer ends; at most ABANDONED_LIMIT_S,
+then the worker is killed), so abandoned queries never pile up on the upstream: each holds a worker."""
 
 from __future__ import annotations
 
 import socket
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import BadGateway, HttpError
 from ..formats import choose
 from ..settings import Settings
 from .answer import JSON, answer
 from .http_client import Client, ConnectionClosed
-from .remote import JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of, result_of, upstream_request
+from .remote import (ABANDONED_LIMIT_S, JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of,
+                     result_of, upstream_request)
 
 CHECK_BYTES = 1 << 20
-BACKSTOP_S = 5.0   # past the deadline, when the server process's watch has long stopped the worker
+BACKSTOP_S = 5.0   # past the deadline and the wait for the upstream, when the server process's watch has stopped the worker
 
 
 @dataclass
@@ -40,16 +42,17 @@ class Link:
     sock: socket.socket | None
     upstream: Upstream
     client: Client
+    shared: Any   # connections.Shared: the server process sees when a query is upstream
 
     @classmethod
-    def made(cls, sock: socket.socket, note: bytes, settings: Settings) -> "Link":
+    def made(cls, sock: socket.socket, note: bytes, settings: Settings, shared) -> "Link":
         """Blocking, with the kernel's own send and receive timeouts (Python's would poll before each call)."""
         sock.setblocking(True)
-        backstop = settings.query_timeout + BACKSTOP_S
+        backstop = settings.query_timeout + ABANDONED_LIMIT_S + BACKSTOP_S
         timeval = struct.pack("ll", int(backstop), int(backstop % 1 * 1_000_000))
         for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
             sock.setsockopt(socket.SOL_SOCKET, option, timeval)
-        return cls(sock, UPSTREAMS[note.decode("ascii")], Client(settings.sparql_endpoint))
+        return cls(sock, UPSTREAMS[note.decode("ascii")], Client(settings.sparql_endpoint), shared)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -70,11 +73,14 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
         return None  # the server process words it
     request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
                                dataset_params(settings, None), fmt.results == JSON)
+    link.shared.upstream(True)
     try:
         reading = link.client.exchange(link.sock, request)
     except OSError:
         link.close()
         return None
+    finally:
+        link.shared.upstream(False)
     if not reading.reusable:
         link.close()
     reply = reading.outcome

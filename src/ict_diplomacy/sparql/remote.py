@@ -13,7 +13,7 @@ deadline the connection is closed if the upstream is still sending. A query past
 keeps its slot of `max_concurrent` until the upstream lets go of it (its answer ends, or its
 connection; at most ABANDONED_LIMIT_S), so abandoned queries never pile up upstream: the client
 has its 503 at the deadline, and the endpoint never runs more than `max_concurrent` of ours from
-the server process (plus one a worker from kept connections: forwarding.py).
+the server process, plus one a worker from kept connections (forwarding.py: the same rule).
 Oxigraph's server has no per-request timeout: run it with `--timeout-s` no longer than ours.
 
 What the upstream refuses or fails at is the upstream's failure: 502 bad-gateway, its status and
@@ -103,7 +103,7 @@ class RemoteEngine:
         self._client = Client(self.endpoint)
         self.connections = preflight.workers.connections if preflight else None   # forwarding.py
         if self.connections is not None:
-            self.connections.companion = self._link
+            self.connections.companion, self.connections.linger_s = self._link, ABANDONED_LIMIT_S
         self._upstream = UPSTREAMS.get(settings.upstream_engine)   # None: recognized on first use
         self._recognizing = asyncio.Lock()
         self._lingering: set[asyncio.Task] = set()

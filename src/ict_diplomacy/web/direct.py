@@ -125,9 +125,9 @@ class Respond:
         """Remote mode: the upstream's answer over the link (the store is the empty one of the check)."""
         return forward(store, link, text, accept, self.settings) if link is not None else None
 
-    def companion(self, sock, note: bytes) -> Link:
+    def companion(self, sock, note: bytes, shared) -> Link:
         """In remote mode: the connection to the upstream sent along with a client's (connections.py)."""
-        return Link.made(sock, note, self.settings)
+        return Link.made(sock, note, self.settings, shared)
 
     def _page(self, request, started: float) -> bytes | None:
         """The stored page a plain GET asks for, or None."""

@@ -99,6 +99,7 @@ class Adopter:
     def fail(self, sock: socket.socket, error: HttpError) -> None:
         with contextlib.suppress(OSError):
             sock.send(error_bytes(error.status, error.code, error.message, error.detail, error.headers))
+            sock.shutdown(socket.SHUT_RDWR)  # for every holder: a worker still running the query writes nothing more
         sock.close()
 
 
