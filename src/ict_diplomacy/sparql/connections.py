@@ -365,12 +365,12 @@ class Connections:
             if ident == IDLE or now - started <= REBALANCE_AFTER_S:
                 continue
             late = ident != PIPE and now - started > self.query_timeout  # the pipe's deadline is the engine's
-            if late and upstream and now - started <= self.query_timeout + self.linger_s:
-                self._abandon(int(ident))  # its client has the 503; the worker is the slot the upstream holds
-            elif late:
+            if late and not (upstream and now - started <= self.query_timeout + self.linger_s):
                 self.retire(worker, self._late())
-            else:
-                self._take_waiting_back(worker)
+                continue
+            if late:
+                self._abandon(int(ident))  # its client has the 503; the worker is the slot the upstream holds
+            self._take_waiting_back(worker)
 
     def _abandon(self, ident: int) -> None:
         """The 503 for a query past its deadline whose worker waits for the upstream to let go of it."""
