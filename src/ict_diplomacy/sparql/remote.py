@@ -137,9 +137,8 @@ class RemoteEngine:
         """What a preflight worker taking a connection needs to forward its queries itself: a
         connection to the upstream (opened here, since workers may not) and the upstream's name;
         None until the upstream is known, over TLS, and past HELD_LINKS a worker."""
-        if self._upstream is None or len(self.connections.held) >= HELD_LINKS * self.settings.workers:
-            return None
-        if (sock := self._client.connecting()) is None:
+        if self._upstream is None or len(self.connections.held) >= HELD_LINKS * self.settings.workers \
+                or (sock := self._client.connecting()) is None:
             return None
         return sock, self._upstream.name.encode("ascii")
 

@@ -77,9 +77,9 @@ def stale(release: Path) -> str:
         why = store.unusable()
     finally:
         store.db.close()
-    if why == OTHER_CODE:
+    if why == OTHER_CODE:  # without a release or settings, the only other answers are None and "unreadable: …"
         return "its pages were rendered by other code"
-    return f"its {FILE} is {why}" if why and why.startswith("unreadable") else ""
+    return f"its {FILE} is {why}" if why else ""
 
 
 class PageStore:
