@@ -136,12 +136,16 @@ def _negotiated(accept: str | None, choices: tuple[Format, ...]) -> Format | Non
 def choose(accept: str | None, kind: str) -> Format:
     """The format of an answer of `kind` that the Accept header likes best; NotAcceptable, naming
     the media types there are, when none fits."""
-    choices = offers(kind)
-    chosen = negotiate(accept, choices)
+    chosen = _chosen(accept, kind)
     if chosen is None:
         raise NotAcceptable(f"no format of a {kind.upper()} result matches Accept: {shorten(accept)}",
-                            available=[f.media_type for f in choices])
+                            available=[f.media_type for f in offers(kind)])
     return chosen
+
+
+@functools.lru_cache(maxsize=1024)   # keyed on two strings: no Format is hashed on the way (see _negotiated)
+def _chosen(accept: str | None, kind: str) -> Format | None:
+    return negotiate(accept, offers(kind))
 
 
 def named(name: str, choices: list[Format]) -> Format | None:

@@ -31,7 +31,6 @@ from .http_client import Client, ConnectionClosed
 from .remote import (ABANDONED_LIMIT_S, JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of,
                      result_of, upstream_request)
 
-CHECK_BYTES = 1 << 20
 BACKSTOP_S = 5.0   # past the deadline and the wait for the upstream, when the server process's watch has stopped the worker
 
 
@@ -63,8 +62,7 @@ class Link:
 def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tuple | None:
     """The answer to `text` in the shape of the workers' `answer`: ("ok", payload), or the error
     the upstream's answer means; None when the server process should forward it instead."""
-    if link.sock is None or answer(store, {"op": "serialize", "query": text, "accept": "*/*", "dataset": None,
-                                           "max_rows": 1, "max_bytes": CHECK_BYTES})[0] != "ok":
+    if link.sock is None or answer(store, {"op": "check", "query": text})[0] != "ok":
         return None
     try:
         kind = kind_of(text)

@@ -46,7 +46,7 @@ class Preflight:
         cannot even be planned and run on no data within CHECK_TIMEOUT_S (a sign of the same
         pathology: the planner's work grows with the depth); any other outcome passes."""
         try:
-            await self.workers.query(sparql, accept="*/*", timeout=CHECK_TIMEOUT_S)
+            await self.workers.check(sparql, CHECK_TIMEOUT_S)
         except WorkerEnded:
             raise BadRequest(TOO_DEEP) from None
         except QueryTimeout:

@@ -288,6 +288,10 @@ class WorkerEngine:
                                  "dataset": dataset}, timeout, client)
         return QueryResult(**reply)
 
+    async def check(self, sparql: str, timeout: float) -> None:
+        """The query planned and run, its answer not written (preflight.py)."""
+        await self._run({"op": "check", "query": sparql}, timeout)
+
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
                       timeout: float | None = None, client: str = "") -> list[ox.Triple]:
         reply = await self._run({"op": "triples", "query": with_values(construct_or_describe, bindings)}, timeout, client)
