@@ -62,10 +62,10 @@ class Shared:
     def claim(self, ident: int) -> bool:
         """In the worker, before reading a connection: False if the server took it back."""
         with self.lock:
-            for i, taken in enumerate(self.taken):
-                if taken == ident:
-                    self.taken[i] = IDLE
-                    return False
+            taken = self.taken[:]   # one copy in C: indexing the shared array from Python costs ~0.3 µs an item
+            if ident in taken:
+                self.taken[taken.index(ident)] = IDLE
+                return False
             self.busy(float(ident))
             return True
 

@@ -24,6 +24,7 @@ _HIDING = re.compile(
     r'|<[^<>"{}|^`\\\x00-\x20]*>' r"|#[^\n\r]*" r"|\\.", re.S)
 _NAME_CHAR = r"[\w\-\u00B7\u00C0-\uFFFF]"
 _SERVICE = re.compile(rf"(?<![?$:])(?<!{_NAME_CHAR})SERVICE(?!{_NAME_CHAR}|:)", re.I)
+_SERVICE_WORD = re.compile("SERVICE", re.I)   # the same letters as _SERVICE under re.I (ſ and ı too)
 _SILENT = re.compile(r"SILENT(?![\w-])", re.I)
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)(?![\w-])\s*)*", re.I)  # on masked text: IRIs are blank
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w-])", re.I)
@@ -51,6 +52,8 @@ def service_targets(text: str) -> list[str]:
     stands there instead (a variable, a prefixed name), which is never on an allow-list."""
     masked = mask(text)
     targets = []
+    if not _SERVICE_WORD.search(masked):  # a quarter of the time _SERVICE's look-arounds take to find nothing
+        return targets
     for match in _SERVICE.finditer(masked):
         start = _skip_blanks(text, masked, match.end())
         if _SILENT.match(masked, start):
