@@ -8,8 +8,10 @@ from __future__ import annotations
 import concurrent.futures
 import http.client
 import os
+import re
 import socket
 import time
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -134,6 +136,20 @@ def test_a_worker_answers_a_kept_connection_as_the_server_process_would(server, 
     if text == EVERYTHING:
         assert again[1]["x-sparql-truncated"] == "true" and again[1]["x-sparql-rows"] == "2000"
 
+
+def test_a_worker_logs_a_request_as_the_server_process_does(server):
+    """The worker writes its line itself, not through logging (direct.py): same time stamp, level
+    and fields, in local time, as the server process's line for the same request."""
+    conn = connect(server)
+    ask(conn, LABELS)
+    worker = handed_over(server, conn)
+    ask(conn, LABELS)
+    stamp = r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d{3} INFO GET /sparql 200 [\d.]+ ms rows=50"
+    assert _eventually(lambda: re.search(rf"^{stamp} \(worker {worker}\)$", server.log_text(), re.M))
+    by_worker = re.findall(rf"^{stamp} \(worker {worker}\)$", server.log_text(), re.M)[-1]
+    by_server = re.findall(rf"^{stamp}$", server.log_text(), re.M)[-1]
+    for logged in (by_worker, by_server):
+        assert abs((datetime.now() - datetime.strptime(logged, "%Y-%m-%d %H:%M:%S")).total_seconds()) < 60
 
 def test_an_evaluation_error_is_worded_by_the_worker_as_by_the_server(server):
     conn, = kept(server)

@@ -30,6 +30,7 @@ import asyncio
 import logging
 import math
 from dataclasses import dataclass
+
 import pyoxigraph as ox
 from yarl import URL
 
