@@ -1,6 +1,7 @@
 """The HTTP/1.1 client of remote mode against a scripted server on loopback: answers read whole or
 cut after a number of separators (one straddling two chunks included), bounded in bytes, a
-pooled connection reused, one the server closed replaced, a broken answer never passed on."""
+pooled connection reused, one the server closed replaced, a broken answer never passed on; and
+its parser alone, fed the same answer in pieces of every size."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import pytest
 
 from ict_diplomacy.errors import BadGateway, ResultTooLarge
-from ict_diplomacy.sparql.http_client import Client, Request
+from ict_diplomacy.sparql.http_client import Client, Reading, Request
 from ict_diplomacy.sparql.remote import JSON_SEPARATOR
 
 
@@ -101,3 +102,42 @@ def test_an_answer_cut_off_by_the_server_is_no_answer():
         return await client.call(Request(b"query=1", "application/sparql-results+json", 1 << 20)).reply()
     with pytest.raises(BadGateway, match="before its answer was complete"):
         run(with_server([broken], exchange))
+
+
+ROWS = [b'{"x":{"type":"literal","value":"%d"}}' % i for i in range(100)]   # 99 separators between them
+ONE_CHUNK_A_ROW = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   + chunked(b'{"head":{"vars":["x"]},"results":{"bindings":[', *[b"," * (i > 0) + r for i, r in enumerate(ROWS)],
+                             b"]}}"))
+
+
+def read_in_pieces(data: bytes, size: int, request: Request):
+    reading = Reading(request, "http://127.0.0.1/query")
+    for start in range(0, len(data), size):
+        reading.feed(data[start:start + size])
+        if reading.outcome is not None:
+            break
+    return reading.outcome
+
+
+@pytest.mark.parametrize("cut_after", [1, 2, 50, 99, 100])
+def test_a_cut_keeps_the_same_rows_however_the_answer_arrives(cut_after):
+    """Separators are counted once a read, not per chunk: byte by byte, in pieces, or whole, the cut
+    keeps the first `cut_after` rows, and an answer with fewer separators is kept whole."""
+    request = Request(b"query=1", "application/sparql-results+json", 1 << 20, cut_after, JSON_SEPARATOR)
+    outcomes = [read_in_pieces(ONE_CHUNK_A_ROW, size, request) for size in (1, 7, 100, len(ONE_CHUNK_A_ROW))]
+    kept = min(cut_after, len(ROWS))
+    for reply in outcomes:
+        assert reply.cut == (cut_after < len(ROWS))
+        assert reply.body.count(b'"type":"literal"') == kept and reply.body.count(JSON_SEPARATOR) == kept - 1
+        assert reply.body.endswith(ROWS[kept - 1] if reply.cut else b"]}}")
+    assert len({(r.body, r.cut) for r in outcomes}) == 1
+
+
+@pytest.mark.parametrize("size", [1, 7, 100, 1 << 16])
+def test_the_byte_limit_counts_what_the_cut_keeps(size):
+    """Past the byte limit only after the cut's separator: the cut answer; before it: refused."""
+    body_before_cut = len(b'{"head":{"vars":["x"]},"results":{"bindings":[') + sum(len(r) + 1 for r in ROWS[:10])
+    roomy = Request(b"query=1", "application/sparql-results+json", body_before_cut + 200, 10, JSON_SEPARATOR)
+    assert read_in_pieces(ONE_CHUNK_A_ROW, size, roomy).cut
+    tight = Request(b"query=1", "application/sparql-results+json", body_before_cut // 2, 10, JSON_SEPARATOR)
+    assert isinstance(read_in_pieces(ONE_CHUNK_A_ROW, size, tight), ResultTooLarge)

@@ -71,7 +71,7 @@ class Reading:
         self.outcome: Reply | Exception | None = None
         self.received = self.keep = self._framed = False
         self._chunks: list[bytes] = []
-        self._size = self._seen = 0
+        self._size = self._seen = self._counted = 0
         self._tail = b""
 
     def feed(self, data: bytes) -> None:
@@ -80,6 +80,8 @@ class Reading:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
             self._end(BadGateway(f"the SPARQL endpoint {self.url} sent no valid HTTP answer: {error}"))
+        if self.outcome is None and self._cut_reached():
+            self._complete()
 
     def closed(self) -> None:
         """The connection ended: an answer without a length ends with it, any other is incomplete."""
@@ -99,25 +101,33 @@ class Reading:
             return
         self._size += len(body)
         limit = self.request.max_bytes
+        if self._size > limit and self._cut_reached():  # the answer had its end before this chunk
+            return self._complete()
         if self._size > limit:
             return self._end(ResultTooLarge(f"the answer of the SPARQL endpoint is larger than {limit} bytes "
                                             "(max_answer_bytes)", detail={"max_answer_bytes": limit}))
         self._chunks.append(body)
-        request = self.request
-        if request.cut_after is not None and self.parser.get_status_code() < 400:
-            window = self._tail + body  # a separator may straddle two chunks
-            self._seen += window.count(request.separator)
-            self._tail = window[max(0, len(window) - len(request.separator) + 1):]
-            if self._seen >= request.cut_after:
-                self._complete(cut=True)
         return None
 
     def on_message_complete(self) -> None:
         self.keep = self.parser.should_keep_alive()
         self._complete()
 
-    def _complete(self, cut: bool = False) -> None:
+    def _cut_reached(self) -> bool:
+        """Whether the body so far holds the separators the request stops after. Counted once a read
+        (feed) or at the end, not per chunk: Oxigraph writes a chunk per solution or two."""
+        request = self.request
+        if request.cut_after is None or self.parser.get_status_code() >= 400:
+            return False
+        window = self._tail + b"".join(self._chunks[self._counted:])  # a separator may straddle two chunks
+        self._counted = len(self._chunks)
+        self._seen += window.count(request.separator)
+        self._tail = window[max(0, len(window) - len(request.separator) + 1):]
+        return self._seen >= request.cut_after
+
+    def _complete(self) -> None:
         if self.outcome is None:
+            cut = self._cut_reached()
             body = b"".join(self._chunks)
             if cut:
                 body = body[:_cut_at(body, self.request.separator, self.request.cut_after)]

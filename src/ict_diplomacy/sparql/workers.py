@@ -8,12 +8,12 @@ worker serializes the whole answer before replying, so nothing partial is ever s
 may allocate at most `worker_memory` MB: a query past it ends its worker (503, and a replacement),
 never the machine's memory.
 
-Store mode, measured on the 7,253-triple release on this 2-core machine (per query, one process):
-a label lookup 0.048 ms on disk (`Store.read_only`) vs 0.039 ms in memory, a 3-pattern join
-26.5 ms vs 7.2 ms, a GROUP BY over all triples 3.6 ms vs 2.4 ms, all triples as JSON 53 ms vs
-20 ms. Loading the N-Triples dump takes 137 ms per worker (opening the store 66 ms), so memory is
-the default (`store_mode`).
-The worker's side of a request (the store, the row cap, the serialization, errors described and rebuilt) is answer.py."""
+Store mode, measured on the 7,253-triple release on this 2-core machine (per query, one process): a
+label lookup 0.048 ms on disk (`Store.read_only`) vs 0.039 ms in memory, a 3-pattern join 26.5 ms vs
+7.2 ms, a GROUP BY over all triples 3.6 ms vs 2.4 ms, all triples as JSON 53 ms vs 20 ms. Loading
+the N-Triples dump takes 137 ms per worker (opening the store 66 ms), so memory is the default
+(`store_mode`). The worker's side of a request (the store, the row cap, the serialization, errors
+described and rebuilt) is answer.py."""
 
 from __future__ import annotations
 
@@ -87,12 +87,9 @@ def _hand_over(conn, listener: int) -> None:
 
 
 def _serve(conn, store: ox.Store) -> None:
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(answer(store, request))
+    with contextlib.suppress(EOFError, OSError):  # the server process closed the pipe
+        while True:
+            conn.send(answer(store, conn.recv()))
 
 
 # ---------------------------------------------------------------- in the server process
@@ -288,8 +285,7 @@ class WorkerEngine:
                                  "dataset": dataset}, timeout, client)
         return QueryResult(**reply)
 
-    async def check(self, sparql: str, timeout: float) -> None:
-        """The query planned and run, its answer not written (preflight.py)."""
+    async def check(self, sparql: str, timeout: float) -> None:  # planned and run, nothing written (preflight.py)
         await self._run({"op": "check", "query": sparql}, timeout)
 
     async def triples(self, construct_or_describe: str, *, bindings: Bindings | None = None,
