@@ -30,6 +30,7 @@ _PROLOGUE = re.compile(r"\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)(?![\w-])\s*)*", re.I) 
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w-])", re.I)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w-])", re.I)
 _NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
+_BRACE = re.compile(r"[{}]")
 _WHERE = re.compile(r"\bWHERE\s*\{|\bASK\s*\{", re.I)
 _VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 # Oxigraph parses and evaluates a query recursively: about 850 nested EXISTS groups or 900
@@ -129,17 +130,19 @@ def guard(text: str, settings: Settings) -> None:
 # ---------------------------------------------------------------- parameters
 
 
+@functools.lru_cache(maxsize=256)   # asked of the catalogue's few texts, once per request that binds one
 def where_brace(text: str) -> int:
     """Offset just after the `{` that opens the outermost WHERE group."""
     masked = mask(text)
     depth = 0
-    for position, char in enumerate(masked):
-        if char == "{":
+    for brace in _BRACE.finditer(masked):
+        position = brace.start()
+        if brace.group() == "{":
             match = _WHERE.match(masked, _keyword_start(masked, position))
             if depth == 0 and match and match.end() == position + 1:
                 return position + 1
             depth += 1
-        elif char == "}":
+        else:
             depth -= 1
     raise QueryDefinitionError("the query has no outermost `WHERE {` to bind parameters in")
 
