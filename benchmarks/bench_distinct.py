@@ -99,7 +99,7 @@ def measure(release: Path, work: Path) -> dict:
             server.settle()
     runs.update({("values", name): len(ours) for name, (_, ours, _) in streams.items()})
     stolen, total = (after - before for after, before in zip(loadgen.cpu_ticks(), ticks))
-    runs["stolen"] = stolen / total if total else None
+    runs["machine", "stolen"] = stolen / total if total else None
     return runs
 
 
@@ -166,7 +166,7 @@ def tables(runs: dict) -> list[Table]:
 
 
 def _varied_names(runs: dict) -> list[str]:
-    return [key[1] for key in runs if isinstance(key, tuple) and key[0] == "values"]
+    return [key[1] for key in runs if key[0] == "values"]
 
 
 def target_table(runs: dict) -> Table:
@@ -184,7 +184,7 @@ def target_table(runs: dict) -> Table:
               "remote": "remote mode/oxigraph direct throughput",
               "varied": "stored queries, one parameter varying (API): ours/oxigraph",
               "cached": "repeated queries (cache hits): ours/oxigraph"}
-    stolen = runs.get("stolen")
+    stolen = runs.get(("machine", "stolen"))
     table = Table("Issue 13 targets (geometric means, 8 clients, measured in this run)",
                   ["ratio", "measured", "target", "met"],
                   notes=[] if stolen is None else [f"CPU time the host took from this machine during the run (steal, "
