@@ -98,8 +98,7 @@ def measure(release: Path, work: Path) -> dict:
             runs[key] = _load(server, requests, unique) if first.status_code == 200 else f"HTTP {first.status_code}"
             server.settle()
     runs.update({("values", name): len(ours) for name, (_, ours, _) in streams.items()})
-    stolen, total = (after - before for after, before in zip(loadgen.cpu_ticks(), ticks))
-    runs["machine", "stolen"] = stolen / total if total else None
+    runs["machine", "stolen"] = loadgen.steal_since(ticks)
     return runs
 
 

@@ -18,6 +18,7 @@ import contextlib
 import gzip
 import json
 import math
+import os
 import statistics
 import sys
 import tempfile
@@ -104,13 +105,18 @@ def load_distinct(server: loadgen.Server, path: str, accept: str) -> loadgen.Run
 
 
 @contextlib.contextmanager
-def distinct_servers(release: Path, work: Path):
+def distinct_servers(release: Path, work: Path, upstream_cpu: int | None = None, workers: int | None = None):
+    """With `upstream_cpu`, Oxigraph runs on that core alone and everything else (our servers, wrk)
+    on the others, as if the upstream had a machine of its own."""
     logs = work / "remote-logs"
     logs.mkdir(parents=True, exist_ok=True)
     ours = [sys.executable, "-m", "ict_diplomacy", "serve", "--host", "127.0.0.1", "--port", "{port}",
-            "--release", str(release), "--answer-cache-mb", "0"]
+            "--release", str(release), "--answer-cache-mb", "0", *(["--workers", str(workers)] if workers else [])]
     oxigraph = [str(Path(sys.executable).parent / "oxigraph"), "serve-read-only", "--location", str(release / "store"),
                 "--bind", "127.0.0.1:{port}"]
+    if upstream_cpu is not None:
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - {upstream_cpu})  # inherited by our servers and wrk
+        oxigraph = ["taskset", "-c", str(upstream_cpu), *oxigraph]
     with contextlib.ExitStack() as stack:
         run = lambda name, cmd, ready: stack.enter_context(loadgen.running(name, cmd, ready, logs / f"{name}.log"))  # noqa: E731
         ox = run("oxigraph", oxigraph, "/")
@@ -118,9 +124,9 @@ def distinct_servers(release: Path, work: Path):
                "embedded": run("embedded", ours, "/sparql")}
 
 
-def measure_distinct(release: Path, work: Path) -> dict:
+def measure_distinct(release: Path, work: Path, **placing) -> dict:
     runs = {}
-    with distinct_servers(release, work) as servers:
+    with distinct_servers(release, work, **placing) as servers:
         for name, (query, accept) in DISTINCT.items():
             for target, server in servers.items():
                 path = ("/query" if target == "oxigraph" else "/sparql") + "?query=" + quote(query)
@@ -266,22 +272,41 @@ def scale_table(timings: dict, triples: int, loaded_s: float) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     """The scale run alone, without the rest of run.py: builds the synthetic project and release
-    in --work (reused when already there) and prints the table as Markdown."""
+    in --work (reused when already there) and prints the table as Markdown. With --distinct, the
+    distinct-query comparison alone instead (--upstream-cpu, --workers: where Oxigraph runs, how
+    many workers our servers start)."""
     import argparse
     import synthetic
-    from run import SCALES, machine
+    from run import SCALES
     global SCALE
-    parser = argparse.ArgumentParser(description="the scale run on Virtuoso (issue 12) alone")
+    parser = argparse.ArgumentParser(description="the scale run on Virtuoso (issue 12), or the distinct-query comparison, alone")
     parser.add_argument("--scale", default=SCALE, choices=list(SCALES))
     parser.add_argument("--work", type=Path, default=Path("/tmp/ictd-bench"))
+    parser.add_argument("--distinct", action="store_true", help="the distinct-query comparison instead")
+    parser.add_argument("--upstream-cpu", type=int, help="with --distinct: the one core Oxigraph runs on")
+    parser.add_argument("--workers", type=int, help="with --distinct: our servers' --workers")
     args = parser.parse_args(argv)
     SCALE = args.scale
     ctx = Context(scales={SCALE: SCALES[SCALE]}, work=args.work.resolve())
     ctx.work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if args.distinct:
+        from bench_endpoint import real_release
+        release, ticks = real_release(ctx), loadgen.cpu_ticks()
+        runs = measure_distinct(release, ctx.work, upstream_cpu=args.upstream_cpu, workers=args.workers)
+        stolen = loadgen.steal_since(ticks)
+        table = distinct_table(runs)
+        table.notes.append(f"CPU time the host took from this machine during the run (steal): {stolen or 0:.1%}")
+        if args.upstream_cpu is not None:
+            table.notes.append(f"Oxigraph alone on core {args.upstream_cpu}; our servers and wrk on the other cores")
+        return _report([table], argv, started)
     project = ctx.work / f"project-{SCALE}"
     ctx.projects[SCALE] = project if (project / "data").exists() else synthetic.generate(SCALES[SCALE], project)
-    started = time.perf_counter()
-    tables = scale_tables(ctx)
+    return _report(scale_tables(ctx), argv, started)
+
+
+def _report(tables: list[Table], argv: list[str] | None, started: float) -> int:
+    from run import machine
     print("\n".join(t.markdown() for t in tables))
     print(f"Machine: {machine()}\nDate: {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n"
           f"Command: `python benchmarks/bench_remote.py {' '.join(sys.argv[1:] if argv is None else argv)}`\n"

@@ -100,6 +100,12 @@ def cpu_ticks() -> tuple[int, int]:
     return (fields[7] if len(fields) > 7 else 0), sum(fields)
 
 
+def steal_since(ticks: tuple[int, int]) -> float | None:
+    """The share of CPU time stolen since `ticks` (cpu_ticks), None if no time passed."""
+    stolen, total = (after - before for after, before in zip(cpu_ticks(), ticks))
+    return stolen / total if total else None
+
+
 def descendants(pid: int) -> list[int]:
     parents = {}
     for entry in Path("/proc").iterdir():
