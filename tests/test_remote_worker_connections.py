@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import socket
 import threading
 import time
 
 import pytest
 
-from ict_diplomacy.sparql.preflight import TOO_DEEP
+from ict_diplomacy.sparql.preflight import TOO_DEEP, unchecked
 from ict_diplomacy.sparql.remote import HELD_LINKS
 
 from tests.servers import MAIN_OPTIONS, OXIGRAPH, children, ictd_command, running, wait_for_workers
@@ -188,6 +189,30 @@ def test_the_deadline_holds_on_a_forwarded_kept_connection(server):
     assert 1.9 < time.monotonic() - started < 6
     assert ask(other, CHEAP)[0] == 200
     assert wait_for_workers(server)
+
+
+# Evaluable on no data, and long there (10^8 solutions counted): the check is what stops it.
+VALUES_100 = " ".join(str(i) for i in range(100))
+UNCHECKABLE = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?{v} {{ {VALUES_100} }}" for v in "abcd") + " }"
+
+
+def test_a_query_the_check_cannot_finish_in_time_is_refused_on_a_kept_connection_as_on_a_new_one(release, relay,
+                                                                                                   tmp_path):
+    """The preflight refuses a query it cannot check within CHECK_TIMEOUT_S; so does a worker's
+    check on a kept connection, before our deadline (5 s here) and before the upstream sees it.
+    Before, the kept connection's check ran on to the deadline and its client got query-timeout."""
+    options = (*MAIN_OPTIONS, "--timeout", "5", "--sparql-endpoint", relay.url)
+    with running(ictd_command(release, *options), "/sparql", tmp_path / "patient.log") as patient:
+        conn = connect(patient)
+        assert ask(conn, CHEAP)[0] == 200
+        handed_over(patient, conn)
+        before = relay.requests
+        kept = ask(conn, UNCHECKABLE)
+        assert wait_for_workers(patient)
+        new = ask(connect(patient), UNCHECKABLE)
+        assert kept[0] == new[0] == 503, (kept[2][:300], new[2][:300])
+        assert json.loads(kept[2])["error"]["message"] == json.loads(new[2])["error"]["message"] == unchecked().message
+        assert relay.requests == before
 
 
 def test_virtuoso_behind_a_kept_connection(virtuoso_remote_server):

@@ -7,7 +7,8 @@ it; other requests, with the bytes read of them, and connections idle for KEEP_A
 the server process, which carries on as if it had read them (`Owner.adopt`). The server keeps a
 duplicate of each socket and watches the workers' slots in shared memory (`Shared`). Past the
 deadline the client gets its 503 and the worker is killed (its other connections come back, their
-requests unread) or, while its query is upstream, kept until the upstream lets go (`linger_s`).
+requests unread) or, while its query is upstream, kept until the upstream lets go (`linger_s`);
+a query still in its check before forwarding past `check_limit` ends its worker the same way.
 Requests waiting behind a query busy for REBALANCE_AFTER_S are taken back and served by others.
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
@@ -44,6 +45,7 @@ MORE = object()        # what `respond` says of a request that has not all arriv
 MORE_WAIT_S = 0.05     # how long a worker waits for the rest of a request before handing it back
 _ID = struct.Struct("!Q")
 IDLE, PIPE = 0.0, -1.0  # a slot's connection id when no query runs, and while one from the server's pipe does
+RUNNING, UPSTREAM, CHECKING = 0.0, 1.0, 2.0   # what a slot's query is doing: run here, with an upstream, checked before it goes
 TAKEN_ROOM = 64        # connections the server may have taken back from one worker, not yet seen dropped
 
 
@@ -53,8 +55,8 @@ def control_pair() -> tuple[socket.socket, socket.socket]:
 
 class Shared:
     """What a worker and the server process share: the slot (the connection it reads or runs, since
-    when, time.monotonic, and 1 while its query is with an upstream), the ids the server took back,
-    and the lock over both."""
+    when, time.monotonic, and what its query is doing: RUNNING, UPSTREAM or CHECKING), the ids the
+    server took back, and the lock over both."""
 
     def __init__(self, context):
         self.slot, self.taken, self.lock = context.RawArray("d", 3), context.RawArray("d", TAKEN_ROOM), context.Lock()
@@ -73,10 +75,10 @@ class Shared:
         self.slot[1], self.slot[0] = time.monotonic(), ident
 
     def done(self) -> None:
-        self.slot[0] = self.slot[2] = IDLE
+        self.slot[0], self.slot[2] = IDLE, RUNNING
 
-    def upstream(self, busy: bool) -> None:
-        self.slot[2] = 1.0 if busy else IDLE
+    def doing(self, what: float) -> None:
+        self.slot[2] = what
 
     def take_back(self, ident: int) -> bool:
         """In the server: the connection is the server's from now on (False: the worker has claimed it)."""
@@ -272,6 +274,7 @@ class Connections:
     companion: Callable[[], tuple[socket.socket, bytes] | None] | None = None   # (socket, note) sent along; None: no hand-over
     ended: Callable[[Any], HttpError] = field(default=lambda worker: ended(worker))   # what a crashed query's client is told
     linger_s: float = 0.0   # past the deadline, how long a worker whose query is upstream may wait for the upstream to let go
+    check_limit: tuple[float, Callable[[], HttpError]] | None = None   # how long a query may take to be checked, and what its client is told past it
     held: dict[int, _Held] = field(default_factory=dict)
     workers: list = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -361,11 +364,14 @@ class Connections:
     def _look(self) -> None:
         now = time.monotonic()
         for worker in list(self.workers):
-            ident, started, upstream = worker.shared.slot[:]
+            ident, started, doing = worker.shared.slot[:]
             if ident == IDLE or now - started <= REBALANCE_AFTER_S:
                 continue
+            if doing == CHECKING and self.check_limit and now - started > self.check_limit[0]:
+                self.retire(worker, self.check_limit[1]())
+                continue
             late = ident != PIPE and now - started > self.query_timeout  # the pipe's deadline is the engine's
-            if late and not (upstream and now - started <= self.query_timeout + self.linger_s):
+            if late and not (doing == UPSTREAM and now - started <= self.query_timeout + self.linger_s):
                 self.retire(worker, self._late())
                 continue
             if late:

@@ -11,7 +11,8 @@ twice is safe). A query that kills the worker is the one the preflight refuses (
 Once an answer was cut at the row cap the link is closed, and the connection's next query goes
 back to the server process.
 
-The deadline is the server process's watch over the worker (connections.py). Past it the client
+The deadline is the server process's watch over the worker (connections.py), and so is the check's
+own time limit (preflight.CHECK_TIMEOUT_S; past it the worker is killed). Past the deadline the client
 gets its 503 at once; while the query is upstream the worker keeps it, as the server process's
 path keeps a slot, until the upstream lets go of it (its answer ends; at most ABANDONED_LIMIT_S,
 then the worker is killed), so abandoned queries never pile up on the upstream: each holds a worker."""
@@ -27,6 +28,7 @@ from ..errors import BadGateway, HttpError
 from ..formats import choose
 from ..settings import Settings
 from .answer import JSON, answer
+from .connections import CHECKING, RUNNING, UPSTREAM
 from .http_client import Client, ConnectionClosed
 from .remote import (ABANDONED_LIMIT_S, JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of,
                      result_of, upstream_request)
@@ -62,7 +64,7 @@ class Link:
 def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tuple | None:
     """The answer to `text` in the shape of the workers' `answer`: ("ok", payload), or the error
     the upstream's answer means; None when the server process should forward it instead."""
-    if link.sock is None or answer(store, {"op": "check", "query": text})[0] != "ok":
+    if link.sock is None or not _passes_check(store, link, text):
         return None
     try:
         kind = kind_of(text)
@@ -71,14 +73,14 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
         return None  # the server process words it
     request = upstream_request(settings, link.upstream, text, kind, settings.query_timeout,
                                dataset_params(settings, None), fmt.results == JSON)
-    link.shared.upstream(True)
+    link.shared.doing(UPSTREAM)
     try:
         reading = link.client.exchange(link.sock, request)
     except OSError:
         link.close()
         return None
     finally:
-        link.shared.upstream(False)
+        link.shared.doing(RUNNING)
     if not reading.reusable:
         link.close()
     reply = reading.outcome
@@ -95,3 +97,12 @@ def forward(store, link: Link, text: str, accept: str, settings: Settings) -> tu
     except HttpError as error:
         return ("error", type(error).__name__, error.message, error.detail, error.headers)
     return "ok", {"body": result.body, "media_type": result.media_type, "rows": result.rows, "truncated": result.truncated}
+
+
+def _passes_check(store, link: Link, text: str) -> bool:
+    """The preflight's check, under its own time limit (the server process's watch, preflight.py)."""
+    link.shared.doing(CHECKING)
+    try:
+        return answer(store, {"op": "check", "query": text})[0] == "ok"
+    finally:
+        link.shared.doing(RUNNING)

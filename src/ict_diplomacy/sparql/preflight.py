@@ -8,7 +8,8 @@ A SERVICE whose IRI is computed from the data cannot be seen on no data: the ups
 be run without a network of its own (README, Security).
 
 On a kept connection these workers check the query the same way and then forward it themselves
-(forwarding.py); a client whose query kills one there gets the same refusal.
+(forwarding.py); a client whose query kills one there gets the same refusal, and so does one whose
+check passes CHECK_TIMEOUT_S (the server process's watch over the worker's slot, connections.py).
 
 The worker's stack (1 MB) is smaller than the upstream's: measured here, it overflows at 500
 nested groups where `oxigraph serve` still answers 2,000, so the check errs on the safe side."""
@@ -39,6 +40,7 @@ class Preflight:
         workers = await WorkerEngine.start(chosen, None, confinement=confinement, respond=respond)
         if workers.connections is not None:
             workers.connections.ended = lambda worker: BadRequest(TOO_DEEP)
+            workers.connections.check_limit = (CHECK_TIMEOUT_S, unchecked)
         return cls(workers)
 
     async def check(self, sparql: str) -> None:
@@ -50,9 +52,7 @@ class Preflight:
         except WorkerEnded:
             raise BadRequest(TOO_DEEP) from None
         except QueryTimeout:
-            raise QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is "
-                               "not sent to the SPARQL engine behind this server; simplify it",
-                               detail={"timeout_s": CHECK_TIMEOUT_S}) from None
+            raise unchecked() from None
         except (MalformedQuery, Refused):
             raise  # with its line and column, or the address it tried, before anything is forwarded
         except HttpError:
@@ -60,3 +60,8 @@ class Preflight:
 
     async def close(self) -> None:
         await self.workers.close()
+
+
+def unchecked() -> QueryTimeout:
+    return QueryTimeout(f"the query could not be checked within {CHECK_TIMEOUT_S:g} s on no data, so it is not "
+                        "sent to the SPARQL engine behind this server; simplify it", detail={"timeout_s": CHECK_TIMEOUT_S})
