@@ -5,7 +5,7 @@ socket to a worker (`Connections.take`; with `companion`, remote mode, also an u
 the worker may not open), which answers the next requests it can (the web layer's `respond`) on
 it; other requests, with the bytes read of them, and connections idle for KEEP_ALIVE_S go back to
 the server process, which carries on as if it had read them (`Owner.adopt`). The server keeps a
-duplicate of each socket and watches the workers' slots in shared memory (`Shared`). Past the
+duplicate of each socket and watches the workers' slots in shared memory (slots.py). Past the
 deadline the client gets its 503 and the worker is killed (its other connections come back, their
 requests unread) or, while its query is upstream, kept until the upstream lets go (`linger_s`);
 a query still in its check before forwarding past `check_limit` ends its worker the same way.
@@ -33,6 +33,7 @@ from typing import Any, Callable, Protocol
 
 from ..errors import HttpError, QueryTimeout, WorkerEnded
 from .answer import answer
+from .slots import CHECKING, IDLE, PIPE, UPSTREAM, Shared
 
 log = logging.getLogger("ict_diplomacy.workers")
 
@@ -44,53 +45,10 @@ READ_BYTES = 1 << 16
 MORE = object()        # what `respond` says of a request that has not all arrived (a POST's body, say)
 MORE_WAIT_S = 0.05     # how long a worker waits for the rest of a request before handing it back
 _ID = struct.Struct("!Q")
-IDLE, PIPE = 0.0, -1.0  # a slot's connection id when no query runs, and while one from the server's pipe does
-RUNNING, UPSTREAM, CHECKING = 0.0, 1.0, 2.0   # what a slot's query is doing: run here, with an upstream, checked before it goes
-TAKEN_ROOM = 64        # connections the server may have taken back from one worker, not yet seen dropped
 
 
 def control_pair() -> tuple[socket.socket, socket.socket]:
     return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-
-
-class Shared:
-    """What a worker and the server process share: the slot (the connection it reads or runs, since
-    when, time.monotonic, and what its query is doing: RUNNING, UPSTREAM or CHECKING), the ids the
-    server took back, and the lock over both."""
-
-    def __init__(self, context):
-        self.slot, self.taken, self.lock = context.RawArray("d", 3), context.RawArray("d", TAKEN_ROOM), context.Lock()
-
-    def claim(self, ident: int) -> bool:
-        """In the worker, before reading a connection: False if the server took it back."""
-        with self.lock:
-            taken = self.taken[:]   # one copy in C: indexing the shared array from Python costs ~0.3 µs an item
-            if ident in taken:
-                self.taken[taken.index(ident)] = IDLE
-                return False
-            self.busy(float(ident))
-            return True
-
-    def busy(self, ident: float) -> None:
-        self.slot[1], self.slot[0] = time.monotonic(), ident
-
-    def done(self) -> None:
-        self.slot[0], self.slot[2] = IDLE, RUNNING
-
-    def doing(self, what: float) -> None:
-        self.slot[2] = what
-
-    def take_back(self, ident: int) -> bool:
-        """In the server: the connection is the server's from now on (False: the worker has claimed it)."""
-        if not self.lock.acquire(timeout=0.01):
-            return False
-        try:
-            if int(self.slot[0]) == ident or IDLE not in self.taken[:]:
-                return False
-            self.taken[self.taken[:].index(IDLE)] = float(ident)
-            return True
-        finally:
-            self.lock.release()
 
 
 # ---------------------------------------------------------------- inside a worker process

@@ -28,10 +28,10 @@ from ..errors import BadGateway, HttpError
 from ..formats import choose
 from ..settings import Settings
 from .answer import JSON, answer
-from .connections import CHECKING, RUNNING, UPSTREAM
 from .http_client import Client, ConnectionClosed
 from .remote import (ABANDONED_LIMIT_S, JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of,
                      result_of, upstream_request)
+from .slots import CHECKING, RUNNING, UPSTREAM
 
 BACKSTOP_S = 5.0   # past the deadline and the wait for the upstream, when the server process's watch has stopped the worker
 
@@ -43,7 +43,7 @@ class Link:
     sock: socket.socket | None
     upstream: Upstream
     client: Client
-    shared: Any   # connections.Shared: the server process sees when a query is upstream
+    shared: Any   # slots.Shared: the server process sees what the query is doing
 
     @classmethod
     def made(cls, sock: socket.socket, note: bytes, settings: Settings, shared) -> "Link":

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from ..errors import HttpError, QueryTimeout, Refused, Unavailable
 from ..settings import Settings
-from . import connections, sandbox
+from . import connections, sandbox, slots
 from .answer import answer, open_store, rebuild_error
 from .egress import Supervisor
 from .engine import Bindings, Dataset, Gate, QueryResult
@@ -57,7 +57,7 @@ TAKE_POLL_S = 0.005     # how often a request looks again for a worker while eve
 
 def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tuple | None = None) -> None:
     """Confine this process, open the data, then answer requests from the pipe (and, with `own`:
-    the control socket, the `respond` and the `Shared` of connections.py, on connections of its
+    the control socket, the `respond` and the `Shared` of slots.py, on connections of its
     own) on a thread with a deep stack until the server closes it."""
     try:
         if confinement.reach is not None:  # first, before any data or query is read
@@ -106,7 +106,7 @@ class Worker:
     preempted: bool = False
     supervisor: Supervisor | None = None
     control: socket.socket | None = None   # connections of its own (connections.py): the control socket
-    shared: connections.Shared | None = None  # and what it shares with the server process
+    shared: slots.Shared | None = None  # and what it shares with the server process
     retired: bool = False
     _reply: asyncio.Future | None = None
     _data: bytearray | None = None   # the reply's header while it arrives
@@ -121,7 +121,7 @@ class Worker:
         parent_end, child_end = context.Pipe()
         control = theirs = shared = None
         if respond is not None:
-            (control, theirs), shared = connections.control_pair(), connections.Shared(context)
+            (control, theirs), shared = connections.control_pair(), slots.Shared(context)
         own = (theirs, respond, shared) if respond is not None else None
         process = context.Process(target=worker_main, name="ict-diplomacy-worker", daemon=True,
                                   args=(child_end, str(release) if release else "", mode, confinement, own))
