@@ -92,9 +92,18 @@ def definitions(name: str) -> list[str]:
 @pytest.mark.parametrize("name, home", [("parse_accept", "formats"), ("negotiate", "formats"), ("Format", "formats"),
                                         ("mask", "sparql.text"), ("with_values", "sparql.text"),
                                         ("Engine", "sparql.engine"), ("open_engine", "sparql.connect"),
-                                        ("Settings", "settings")])
+                                        ("Settings", "settings"), ("fields", "web.http"), ("query_params", "web.http")])
 def test_each_idea_is_defined_once(name, home):
     assert definitions(name) == [home]
+
+
+def test_no_route_reads_starlettes_query_params():
+    """Starlette's `request.query_params` decodes with urllib (tests/test_query_strings.py): every
+    query string is read by web.http.query_params instead."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            assert not (isinstance(node, ast.Attribute) and node.attr == "query_params"), \
+                f"{module_name(path)}, line {node.lineno}: use web.http.query_params(request)"
 
 
 def test_modules_and_functions_stay_readable():

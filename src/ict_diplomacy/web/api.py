@@ -24,7 +24,7 @@ from ..project import PREFIXES, Project
 from ..sparql import queries
 from ..sparql.engine import Bindings
 from .html import render
-from .http import not_modified, variant_etag
+from .http import not_modified, query_params, variant_etag
 
 RESERVED = ("format", "bom")
 BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: Excel in Japan reads CSV without it as Shift-JIS
@@ -82,7 +82,7 @@ def query_json(query: queries.StoredQuery) -> dict:
 def raw_parameters(request: Request) -> dict[str, str]:
     """The query-string parameters (less `format`); a name given twice is a 400 naming it."""
     raw: dict[str, str] = {}
-    for name, value in request.query_params.multi_items():
+    for name, value in query_params(request).multi_items():
         if name in RESERVED:
             continue
         if name in raw:
@@ -93,7 +93,7 @@ def raw_parameters(request: Request) -> dict[str, str]:
 
 def choose(request: Request, query: queries.StoredQuery):
     """The output format: `?format=` first, then Accept; 406 listing the formats of this kind."""
-    asked = request.query_params.get("format")
+    asked = query_params(request).get("format")
     if asked:
         available = formats_of(query)
         fmt = formats.named(asked, available)
@@ -256,7 +256,7 @@ def routes(site, catalogue: queries.Catalogue | None = None) -> list[BaseRoute]:
         fmt = choose(request, query)
         bindings = await bind(site, query, raw_parameters(request))
         headers = {"Vary": "Accept"}
-        bom = request.query_params.get("bom") == "1" and fmt in (formats.CSV, formats.TSV)
+        bom = query_params(request).get("bom") == "1" and fmt in (formats.CSV, formats.TSV)
         if bom:
             headers["Content-Disposition"] = f'attachment; filename="{query.name}.{fmt.extension}"'
         if not query.federated:

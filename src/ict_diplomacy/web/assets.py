@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
 from ..project import Project
+from .http import query_params
 
 log = logging.getLogger("ict_diplomacy.assets")
 
@@ -123,7 +124,7 @@ def static_url(name: str) -> str:
 def _file_response(request: Request, path: Path | None, name: str) -> Response:
     if path is None:
         raise NotFound(f"no static file {name!r} (vendored files need `npm ci --prefix web`)")
-    cache = IMMUTABLE if request.query_params.get("v") == version(path) else SHORT
+    cache = IMMUTABLE if query_params(request).get("v") == version(path) else SHORT
     return FileResponse(path, media_type=MEDIA.get(path.suffix, "application/octet-stream"),
                         headers={"Cache-Control": cache})
 

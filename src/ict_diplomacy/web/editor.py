@@ -10,6 +10,7 @@ from starlette.requests import Request
 from ..project import ID_BASE, PREFIXES
 from ..sparql import queries
 from ..sparql.text import with_values
+from .http import query_params
 
 EDITOR_PREFIXES = ("ictd", "rdf", "rdfs", "owl", "xsd", "skos", "dct", "schema")
 
@@ -56,9 +57,10 @@ def examples(catalogue: queries.Catalogue, lang: str) -> list[dict]:
 
 def initial_query(request: Request, catalogue: queries.Catalogue, prefixes: str, lang: str) -> str:
     """`?query=` as given, else the stored query `?name=`, else the prefixes and a first query."""
-    if request.query_params.get("query"):
-        return request.query_params["query"]
-    name = request.query_params.get("name")
+    params = query_params(request)
+    if params.get("query"):
+        return params["query"]
+    name = params.get("name")
     if name and name in catalogue:
         return example_text(catalogue[name], lang)
     return prefixes + STARTER[lang]

@@ -15,13 +15,13 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from yarl import URL
 
 import pyoxigraph as ox
 
 from .. import formats
 from ..errors import BadRequest, MalformedQuery, PayloadTooLarge, ReadOnly, RequestTimeout, UnsupportedMediaType
 from ..sparql.engine import Dataset
+from .http import fields
 from .service_description import service_description
 from .site import Site
 
@@ -79,9 +79,7 @@ def url_params(query: str, max_bytes: int) -> dict[str, list[str]]:
 
 
 def add_fields(params: dict[str, list[str]], encoded: str) -> None:
-    """The fields of a query string or form body, decoded as urllib's parse_qsl decodes them (blank
-    values kept), by yarl's decoder in C: ten times faster on a query's text."""
-    for name, value in URL.build(query_string=encoded, encoded=True).query.items():
+    for name, value in fields(encoded):
         params.setdefault(name, []).append(value)
 
 

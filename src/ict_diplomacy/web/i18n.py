@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from ..formats import parse_accept
 from ..project import ICTD, PREFIXES
 from .messages import MESSAGES
+from .http import query_params
 
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "en"
@@ -79,7 +80,7 @@ def other_language(lang: str) -> str:
 
 def pick_language(request) -> str:
     """ja or en: `?lang=`, then the `lang` cookie, then Accept-Language, then English."""
-    asked = (request.query_params.get("lang") or "").lower()
+    asked = (query_params(request).get("lang") or "").lower()
     if asked in LANGUAGES:
         return asked
     remembered = (request.cookies.get(COOKIE) or "").lower()

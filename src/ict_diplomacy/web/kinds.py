@@ -25,6 +25,7 @@ from ..sparql.engine import json_rows
 from .html import page
 from .i18n import format_date, messages, notation_for, other_language, pick_language, sentence_case
 from .views import href
+from .http import query_params
 
 PAGE_SIZE = 50
 SORTS = ("name", "type", "date", "mentions")
@@ -151,7 +152,7 @@ def table_csv(members: list[Member], labels: dict, bom: bool) -> str:
 
 
 def _choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = request.query_params.get(name, default)
+    value = query_params(request).get(name, default)
     return value if value in allowed else default
 
 
@@ -166,8 +167,8 @@ def routes(site, kinds: Kinds) -> list[BaseRoute]:
     async def listing(request: Request) -> Response:
         kind = request.path_params["kind"]
         members, labels = await kinds.members(kind), await kinds.type_labels()
-        if request.query_params.get("format") == "csv":
-            bom = request.query_params.get("bom") in ("1", "true", "yes")
+        if (params := query_params(request)).get("format") == "csv":
+            bom = params.get("bom") in ("1", "true", "yes")
             return Response(table_csv(members, labels, bom), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="ict-diplomacy-{kind}.csv"'})
         lang = pick_language(request)
@@ -176,7 +177,7 @@ def routes(site, kinds: Kinds) -> list[BaseRoute]:
         ordered = sorted_members(members, labels, lang, sort, order == "desc")
         pages = max(1, -(-len(ordered) // PAGE_SIZE))
         try:
-            number = min(pages, max(1, int(request.query_params.get("page", "1"))))
+            number = min(pages, max(1, int(query_params(request).get("page", "1"))))
         except ValueError:
             number = 1
         shown = ordered[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]

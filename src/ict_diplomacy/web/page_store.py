@@ -26,7 +26,7 @@ from ..formats import HTML
 from ..project import BASE
 from ..settings import Settings
 from .deref import FORMATS, resource_iri, split_extension
-from .http import not_modified, pick_format
+from .http import not_modified, pick_format, query_params
 from .i18n import LANGUAGES, pick_language
 
 log = logging.getLogger("ict_diplomacy.web")
@@ -132,7 +132,7 @@ class PageStore:
         except HttpError:
             return None
         if fmt is HTML:
-            if extension or any(name != "lang" for name in request.query_params):
+            if extension or any(name != "lang" for name in query_params(request)):
                 return None
             key = f"html-{pick_language(request)}"
         else:

@@ -30,6 +30,7 @@ from ..publish import history
 from ..sparql.engine import json_rows
 from .search import DEFAULT_LIMIT, PAGE_SIZE, SearchIndex, SiteSearch, hit_json
 from .views import href
+from .http import query_params
 
 log = logging.getLogger("ict_diplomacy.pages")
 
@@ -141,10 +142,10 @@ def search_routes(search: SiteSearch) -> list[BaseRoute]:
 
     async def search_page(request: Request) -> Response:
         lang = pick_language(request)
-        q = (request.query_params.get("q") or "").strip()
+        q = (query_params(request).get("q") or "").strip()
         found = (await search.index()).search(q) if q else []
         pages = max(1, -(-len(found) // PAGE_SIZE))
-        number = min(pages, _whole(request.query_params.get("page"), 1))
+        number = min(pages, _whole(query_params(request).get("page"), 1))
         shown = found[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
         hits = [hit_json(h, lang, search.type_labels) for h in shown]
         api_url = "/api/search?" + urlencode({"q": q, "lang": lang})
@@ -154,9 +155,10 @@ def search_routes(search: SiteSearch) -> list[BaseRoute]:
 
     async def search_api(request: Request) -> Response:
         lang = pick_language(request)
-        q = (request.query_params.get("q") or "").strip()
-        limit = max(1, min(200, _whole(request.query_params.get("limit"), DEFAULT_LIMIT)))
-        offset = _whole(request.query_params.get("offset"), 0, least=0)
+        params = query_params(request)
+        q = (params.get("q") or "").strip()
+        limit = max(1, min(200, _whole(params.get("limit"), DEFAULT_LIMIT)))
+        offset = _whole(params.get("offset"), 0, least=0)
         found = (await search.index()).search(q) if q else []
         hits = [hit_json(h, lang, search.type_labels) for h in found[offset:offset + limit]]
         more = offset + limit < len(found)
@@ -196,7 +198,7 @@ def routes(site) -> list[BaseRoute]:
         lang = request.path_params["lang"]
         if lang not in LANGUAGES:
             raise NotFound(f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
-        target = safe_next(request.query_params.get("next"))
+        target = safe_next(query_params(request).get("next"))
         target += ("&" if "?" in target else "?") + f"lang={lang}"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="lax")

@@ -17,6 +17,7 @@ from . import assets, chart, editor, facets, timeline, world_map
 from .activities import JAPAN, labels
 from .html import page
 from .i18n import messages, pick_language
+from .http import query_params
 
 
 def routes(site, project: Project | None = None) -> list[BaseRoute]:
@@ -40,7 +41,8 @@ def routes(site, project: Project | None = None) -> list[BaseRoute]:
         lang = pick_language(request)
         data = await once("timeline", lambda: timeline.load_timeline(site, catalogue))
         chosen = facets.chosen_facets(request, data)
-        number = int(request.query_params["page"]) if request.query_params.get("page", "").isdigit() else 1
+        asked = query_params(request).get("page", "")
+        number = int(asked) if asked.isdigit() else 1
         return page("activities.html", request, lang, view=facets.activities_view(data, chosen, lang, number),
                     description=messages(lang)["activities_intro"])
 

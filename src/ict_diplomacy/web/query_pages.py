@@ -26,6 +26,7 @@ from ..errors import HttpError, NotFound, QueryDefinitionError
 from .i18n import column_label, format_date, format_number, notation_for, pick_language
 from ..project import PREFIXES, Project
 from .views import Graph
+from .http import query_params
 
 log = logging.getLogger("ict_diplomacy.query_pages")
 
@@ -45,7 +46,7 @@ def summary(query: queries.StoredQuery, lang: str) -> dict:
 
 def chosen_values(request: Request, query: queries.StoredQuery, lang: str) -> dict[str, str]:
     """The parameter values of the form (unknown names ignored); `lang` is the page's language."""
-    raw = {k: v for k, v in request.query_params.items() if k in query.params and k != "lang" and v != ""}
+    raw = {k: v for k, v in query_params(request).items() if k in query.params and k != "lang" and v != ""}
     if "lang" in query.params:
         raw["lang"] = lang
     return raw

@@ -13,6 +13,7 @@ from ..project import BASE
 from ..settings import Settings
 from .site import Site
 from .sparql_page import sparql_page
+from .http import query_params
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -28,7 +29,7 @@ DESCRIPTION_FORMATS = formats.offers(formats.GRAPH)
 def service_description(site: Site, request: Request) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in the RDF format Accept (or
     ?format=) prefers; a browser, naming text/html above every RDF format, gets the page."""
-    asked = request.query_params.get("format")
+    asked = query_params(request).get("format")
     fmt = formats.named(asked, DESCRIPTION_FORMATS) if asked else formats.negotiate(
         request.headers.get("accept", "*/*"), [*DESCRIPTION_FORMATS, formats.HTML])
     if fmt is formats.HTML:

@@ -12,6 +12,7 @@ from ..project import ICTD, ID_BASE
 from ..sparql.engine import json_rows
 from .activities import JAPAN, PROLOGUE, involvement, labels, link, of_kind, pick
 from .i18n import format_date
+from .http import query_params
 
 FACETS = ("country", "organization", "topic")
 
@@ -100,7 +101,7 @@ def chosen_values(request: Request, facets: tuple[str, ...], entries: list[Entry
     entry has is a 400 naming the parameter."""
     chosen = {}
     for facet in facets:
-        raw = (request.query_params.get(facet) or "").strip().removeprefix(ID_BASE)
+        raw = (query_params(request).get(facet) or "").strip().removeprefix(ID_BASE)
         if not raw:
             continue
         if not any(raw in values_of(e, facet) for e in entries):
