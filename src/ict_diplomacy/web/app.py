@@ -62,7 +62,7 @@ class LeanSparql:
         self.app, self.site = app, site
         self.lean = RequestLog(self._handled(lambda request: endpoint.answer(site, request), hand_over=True))
         stored_query = next(route.endpoint for route in app.routes if getattr(route, "name", "") == "api-query")
-        self.lean_api = RequestLog(self._handled(stored_query, hand_over=False))
+        self.lean_api = RequestLog(self._handled(stored_query, hand_over=not site.settings.sparql_endpoint))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/sparql" and _lean(scope):

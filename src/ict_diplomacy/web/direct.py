@@ -1,7 +1,8 @@
 """What a query worker answers on a connection of its own (sparql/connections.py): a query to
 /sparql that needs nothing but the store (in remote mode: nothing but the check on no data and the
-upstream, sparql/forwarding.py), and a GET of a resource the release has a stored page for
-(page_store.py), answered with the bytes the server process would send.
+upstream, sparql/forwarding.py), a GET of a resource the release has a stored page for
+(page_store.py), and a stored query through the API (direct_api.py), answered with the bytes the
+server process would send.
 
 Anything else gets None, and the request goes back to the server process untouched: another path,
 HEAD, HTTP/1.0 or `Connection: close`, an Origin (CORS), a browser (an HTML error page may be due),
@@ -34,6 +35,7 @@ from ..sparql.forwarding import Link, forward
 from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
 from .compress import asks_for_gzip
+from .direct_api import PREFIX, StoredQueries
 from .http import error_content
 from .page_store import PATHS, PageStore, stored_page
 
@@ -74,6 +76,7 @@ class Respond:
         self.settings = settings
         self.cache: AnswerCache | None = None
         self.pages: PageStore | None = None
+        self.api: StoredQueries | None = None
         self._second, self._pid, self._plain_log = (0, "", ""), 0, False
 
     def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
@@ -83,6 +86,8 @@ class Respond:
             return request
         if self.pages is not None and (page := self._page(request, started)) is not None:
             return page
+        if self.api is not None and (stored := self._stored_query(store, request, started)) is not None:
+            return stored
         if (found := self._query(request)) is None:
             return None
         text, accept, method, accept_header = found
@@ -112,6 +117,11 @@ class Respond:
             self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
         if release:
             self.pages = PageStore.open(Path(release), self.settings, Release.open(Path(release)).etag, warn=False)
+        if release and not self.settings.sparql_endpoint:
+            try:
+                self.api = StoredQueries(self.settings, Path(release), self._answered)
+            except Exception as error:  # noqa: BLE001 - the server process answers the API then
+                log.warning("a query worker leaves the stored-query API to the server process: %s", error)
 
     def _answered(self, store, text: str, accept: str) -> tuple:
         key = (text, accept)
@@ -133,16 +143,25 @@ class Respond:
 
     def _page(self, request, started: float) -> bytes | None:
         """The stored page a plain GET asks for, or None."""
-        parser, parsed = request
-        path, _, query_string = parsed.url.partition(b"?")
-        if parser.get_method() != b"GET" or not path.isascii() or not path.decode("ascii").startswith(PATHS):
+        scope = _get_scope(request, PATHS)
+        if scope is None or asks_for_gzip(scope) or (response := stored_page(self.pages, Request(scope))) is None:
             return None
-        scope = {"type": "http", "method": "GET", "path": unquote(path.decode("ascii")), "query_string": query_string,
-                 "headers": list(parsed.headers.items())}
-        if asks_for_gzip(scope) or (response := stored_page(self.pages, Request(scope))) is None:
+        return self._starlette(scope, response, None, started)
+
+    def _stored_query(self, store, request, started: float) -> bytes | None:
+        """A stored query's answer through the API (direct_api.py), or None."""
+        scope = _get_scope(request, (PREFIX,))
+        if scope is None or (found := self.api.respond(store, scope)) is None:
             return None
+        response, rows = found
+        if len(response.body) > self.settings.answer_buffer_mb << 20:
+            return None  # as for a query: the server process's 503 to send
+        return self._starlette(scope, response, rows, started)
+
+    def _starlette(self, scope: dict, response, rows: int | None, started: float) -> bytes:
+        """A Starlette response as HTTP bytes, logged."""
         self._log(f"GET {scope['path']} {response.status_code} {(time.perf_counter() - started) * 1000:.1f} ms "
-                  f"rows=- (worker {self._pid})")
+                  f"rows={'-' if rows is None else rows} (worker {self._pid})")
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in response.raw_headers]
         return self._http(response.status_code, headers, response.body)
 
@@ -203,6 +222,16 @@ class Respond:
         if self._second[0] != second:
             self._second = (second, formatdate(second, usegmt=True), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second)))
         return self._second[1:]
+
+
+def _get_scope(request, paths: tuple[str, ...]) -> dict | None:
+    """The ASGI scope of a GET of a path starting with one of `paths`, or None."""
+    parser, parsed = request
+    path, _, query_string = parsed.url.partition(b"?")
+    if parser.get_method() != b"GET" or not path.isascii() or not path.decode("ascii").startswith(paths):
+        return None
+    return {"type": "http", "method": "GET", "path": unquote(path.decode("ascii")), "query_string": query_string,
+            "headers": list(parsed.headers.items())}
 
 
 def _parse(data: bytes):
