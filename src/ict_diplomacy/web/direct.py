@@ -107,7 +107,7 @@ class Respond:
 
     def start(self, release: str | None = None) -> None:
         """In the worker, once: its log lines look like the server's, its share of the answer cache,
-        the stored pages of the release it serves."""
+        the stored pages of the release it serves and the stored-query API over its store."""
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
             self._plain_log = True
@@ -115,11 +115,13 @@ class Respond:
         self._pid = os.getpid()
         if self.settings.answer_cache_mb and not self.settings.sparql_endpoint:  # remote data may change
             self.cache = AnswerCache((self.settings.answer_cache_mb << 20) // max(1, self.settings.workers))
-        if release:
-            self.pages = PageStore.open(Path(release), self.settings, Release.open(Path(release)).etag, warn=False)
-        if release and not self.settings.sparql_endpoint:
+        if not release:
+            return
+        opened = Release.open(Path(release))
+        self.pages = PageStore.open(opened.path, self.settings, opened.etag, warn=False)
+        if not self.settings.sparql_endpoint:
             try:
-                self.api = StoredQueries(self.settings, Path(release), self._answered)
+                self.api = StoredQueries(self.settings, opened, self._answered)
             except Exception as error:  # noqa: BLE001 - the server process answers the API then
                 log.warning("a query worker leaves the stored-query API to the server process: %s", error)
 

@@ -9,8 +9,6 @@ a federated query (the SERVICE lane is the server's), remote mode (the worker ha
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.requests import Request
 
 from ..project import Project
@@ -51,9 +49,9 @@ class _StoreEngine:
 class StoredQueries:
     """The API route of the server process, over the worker's store."""
 
-    def __init__(self, settings: Settings, release: Path, answered):
+    def __init__(self, settings: Settings, release: Release, answered):
         self.engine = _StoreEngine(settings, answered)
-        site = site_of(settings, self.engine, Release.open(release))
+        site = site_of(settings, self.engine, release)
         self.catalogue = queries.load(Project.find())
         self.run = next(r.endpoint for r in api.routes(site, self.catalogue) if getattr(r, "name", "") == "api-query")
 
