@@ -26,8 +26,10 @@ import httptools
 from starlette.requests import Request
 
 from .. import formats
+from ..project import Project
 from ..publish.release import Release
 from ..settings import Settings
+from ..sparql import queries
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
 from ..sparql.connections import MORE
@@ -77,6 +79,8 @@ class Respond:
         self.cache: AnswerCache | None = None
         self.pages: PageStore | None = None
         self.api: StoredQueries | None = None
+        # read here, in the server process, and sent to the workers: one started later answers as the server does
+        self.catalogue = None if settings.sparql_endpoint else queries.load(Project.find())
         self._second, self._pid, self._plain_log = (0, "", ""), 0, False
 
     def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
@@ -119,9 +123,9 @@ class Respond:
             return
         opened = Release.open(Path(release))
         self.pages = PageStore.open(opened.path, self.settings, opened.etag, warn=False)
-        if not self.settings.sparql_endpoint:
+        if self.catalogue is not None:
             try:
-                self.api = StoredQueries(self.settings, opened, self._answered)
+                self.api = StoredQueries(self.settings, opened, self.catalogue, self._answered)
             except Exception as error:  # noqa: BLE001 - the server process answers the API then
                 log.warning("a query worker leaves the stored-query API to the server process: %s", error)
 

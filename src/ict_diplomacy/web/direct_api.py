@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from ..project import Project
 from ..publish.release import Release
 from ..settings import Settings
 from ..sparql import queries
@@ -49,10 +48,9 @@ class _StoreEngine:
 class StoredQueries:
     """The API route of the server process, over the worker's store."""
 
-    def __init__(self, settings: Settings, release: Release, answered):
-        self.engine = _StoreEngine(settings, answered)
+    def __init__(self, settings: Settings, release: Release, catalogue: queries.Catalogue, answered):
+        self.engine, self.catalogue = _StoreEngine(settings, answered), catalogue
         site = site_of(settings, self.engine, release)
-        self.catalogue = queries.load(Project.find())
         self.run = next(r.endpoint for r in api.routes(site, self.catalogue) if getattr(r, "name", "") == "api-query")
 
     def respond(self, store, scope: dict):
