@@ -6,6 +6,7 @@ Keep-alive clients are http.client connections: one TCP connection each, its loc
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import os
 import re
@@ -146,6 +147,12 @@ def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None
     return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
 
 
+def get_once(server, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """Through the server process, on a connection closed after (so no worker keeps holding it)."""
+    with contextlib.closing(connect(server)) as conn:
+        return get(conn, path, headers)
+
+
 @pytest.mark.parametrize("path,accept", [
     (f"/api/queries/country-profile?country={BR}", "*/*"), (f"/api/queries/country-profile?country={BR}", "text/csv"),
     (f"/api/queries/country-profile?country={BR}&format=csv&bom=1", "*/*"), ("/api/queries/isdb-t-timeline", "*/*"),
@@ -154,30 +161,30 @@ def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None
 def test_a_worker_answers_the_stored_query_api_as_the_server_process_would(server, path, accept):
     """After a stored query's answer the connection goes to a worker too (direct_api.py), which
     answers the next ones with the same status, headers and bytes, and a 304 to their ETag."""
-    conn = connect(server)
-    first = get(conn, path, {"Accept": accept})
-    worker = handed_over(server, conn)
-    logged = server.log_text().count(f"(worker {worker})")
-    again = get(conn, path, {"Accept": accept})
-    unchanged = get(conn, path, {"Accept": accept, "If-None-Match": first[1]["etag"]})
-    assert holder(server, conn) == worker
+    with contextlib.closing(connect(server)) as conn:
+        first = get(conn, path, {"Accept": accept})
+        worker = handed_over(server, conn)
+        logged = server.log_text().count(f"(worker {worker})")
+        again = get(conn, path, {"Accept": accept})
+        unchanged = get(conn, path, {"Accept": accept, "If-None-Match": first[1]["etag"]})
+        assert holder(server, conn) == worker
     assert _eventually(lambda: server.log_text().count(f"(worker {worker})") == logged + 2)
     same_answer(again, first)
     assert first[0] == 200 and int(again[1]["x-sparql-rows"]) > 0
     assert unchanged[0] == 304 and unchanged[1]["etag"] == first[1]["etag"] and not unchanged[2]
-    same_answer(unchanged, get(connect(server), path, {"Accept": accept, "If-None-Match": first[1]["etag"]}))
+    same_answer(unchanged, get_once(server, path, {"Accept": accept, "If-None-Match": first[1]["etag"]}))
 
 
 def test_the_stored_query_apis_refusals_go_back_to_the_server_process(server):
-    conn = connect(server)
-    assert get(conn, "/api/queries/isdb-t-timeline")[0] == 200
-    worker = handed_over(server, conn)
-    logged = server.log_text().count(f"(worker {worker})")
-    for path, status in [("/api/queries/country-profile?country=nowhere", 400), ("/api/queries/no-such-query", 404),
-                         ("/api/queries/isdb-t-timeline?format=ttl", 406)]:
-        refused = get(conn, path)
-        assert refused[0] == status and refused[1]["content-type"] == "application/json", (path, refused[2][:200])
-        same_answer(refused, get(connect(server), path))
+    with contextlib.closing(connect(server)) as conn:
+        assert get(conn, "/api/queries/isdb-t-timeline")[0] == 200
+        worker = handed_over(server, conn)
+        logged = server.log_text().count(f"(worker {worker})")
+        for path, status in [("/api/queries/country-profile?country=nowhere", 400), ("/api/queries/no-such-query", 404),
+                             ("/api/queries/isdb-t-timeline?format=ttl", 406)]:
+            refused = get(conn, path)
+            assert refused[0] == status and refused[1]["content-type"] == "application/json", (path, refused[2][:200])
+            same_answer(refused, get_once(server, path))
     assert server.log_text().count(f"(worker {worker})") == logged
 
 
