@@ -9,7 +9,7 @@ be run without a network of its own (README, Security).
 
 On a kept connection these workers check the query the same way and then forward it themselves
 (forwarding.py); a client whose query kills one there gets the same refusal, and so does one whose
-check passes CHECK_TIMEOUT_S (the server process's watch over the worker's slot, connections.py).
+check takes longer than CHECK_TIMEOUT_S (the server process's watch over the worker's slot, connections.py).
 
 The worker's stack (1 MB) is smaller than the upstream's: measured here, it overflows at 500
 nested groups where `oxigraph serve` still answers 2,000, so the check errs on the safe side."""

@@ -1,6 +1,6 @@
-"""HTTP for every route: the representation a request asks for (`?format=`, an extension, or
-Accept, through the one negotiator of formats.py), conditional requests (ETag, 304), and answers
-held for slow readers within a bounded buffer."""
+"""HTTP for every route: its query string (the one reader), the representation a request asks for
+(`?format=`, an extension, or Accept, through the one negotiator of formats.py), conditional
+requests (ETag, 304), and answers held for slow readers within a bounded buffer."""
 
 from __future__ import annotations
 
