@@ -291,9 +291,11 @@ def test_clients_that_do_not_read_cannot_grow_the_server(release, tmp_path, conn
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def test_a_cheap_query_answers_within_a_second_while_another_client_runs_eight_runaways(release, tmp_path):
+def test_a_cheap_query_answers_within_seconds_while_another_client_runs_eight_runaways(release, tmp_path):
     """Eight runaway queries from one address fill both workers and the queue; a cheap ASK from
-    another address (127.0.0.2, also loopback) is answered within a second, every time."""
+    another address (127.0.0.2, also loopback) is answered within a few seconds, every time: a
+    runaway is stopped for it (after 0.25 s) and its worker replaced (about 0.5 s here, more on a
+    loaded machine). Without that it would wait behind six runaways of 10 s each."""
     options = ("--timeout", "10", "--workers", "2", "--max-concurrent", "2", "--answer-cache-mb", "0")
     with running(ictd_command(release, *options), "/sparql", tmp_path / "fair.log") as server:
         flood = [threading.Thread(target=lambda: httpx.get(server.sparql, params={"query": RUNAWAY}, timeout=30))
@@ -309,7 +311,7 @@ def test_a_cheap_query_answers_within_a_second_while_another_client_runs_eight_r
             took.append(time.monotonic() - started)
             assert answer.status_code == 200, answer.text[:200]
             time.sleep(0.3)
-        assert max(took) < 1.0, took
+        assert max(took) < 3.0, took
         for thread in flood:
             thread.join()
 
