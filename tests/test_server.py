@@ -14,6 +14,8 @@ import pytest
 
 from ict_diplomacy.settings import Settings
 
+from tests.servers import ictd_command, running
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 7k³ rows: never ends
 CHEAP = "ASK { ?s ?p ?o }"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -178,3 +180,15 @@ def test_a_stored_query_without_origin_is_answered_as_through_the_app(ictd_serve
     if lean.status_code == 200:
         again = httpx.get(ictd_server.base + path, headers={"If-None-Match": lean.headers["etag"]}, timeout=30)
         assert again.status_code == 304 and again.headers["etag"] == lean.headers["etag"]
+
+
+def test_a_stopped_server_leaves_nothing_to_clean_up(release, tmp_path):
+    """SIGTERM (what systemd and `docker stop` send) ends the server as a clean exit, status 0: the
+    workers' semaphores are removed by the server itself, not reported as leaked by the resource tracker."""
+    log = tmp_path / "stopped.log"
+    with running(ictd_command(release), "/sparql", log) as server:
+        assert httpx.get(server.sparql, params={"query": "ASK {}"}, timeout=10).status_code == 200
+        server.process.terminate()
+        status = server.process.wait(15)
+    assert "leaked" not in log.read_text(), log.read_text()[-1000:]
+    assert status == 0

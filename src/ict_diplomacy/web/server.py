@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
+import threading
 from pathlib import Path
 
 from ..project import Project
@@ -78,6 +80,8 @@ async def serve_site(settings: Settings, release: Path | None, host: str, port: 
         log.info("serving %s on http://%s:%d/sparql (%s)", release or settings.sparql_endpoint, host, port,
                  f"remote {settings.sparql_endpoint}" if settings.sparql_endpoint else f"{settings.workers} workers")
         watching = _announce_release(site, release)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _exit_normally)
         try:
             await server.serve()
         finally:
@@ -85,6 +89,15 @@ async def serve_site(settings: Settings, release: Path | None, host: str, port: 
                 watching.cancel()
     finally:
         await site.close()
+
+
+def _exit_normally(signum, frame) -> None:
+    """SIGTERM as uvicorn raises it again once it has shut down: a clean exit (status 0, as a
+    graceful stop is for systemd and Docker), so the interpreter's exit handlers run,
+    multiprocessing's among them, which remove the semaphores of the workers' shared slots. Ended
+    by the signal itself, the process left them to the resource tracker, which warned of "leaked
+    semaphore objects" at every stop."""
+    raise SystemExit(0)
 
 
 def _closing(site: Site):
