@@ -26,10 +26,8 @@ import httptools
 from starlette.requests import Request
 
 from .. import formats
-from ..project import Project
 from ..publish.release import Release
 from ..settings import Settings
-from ..sparql import queries
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
 from ..sparql.connections import MORE
@@ -40,6 +38,7 @@ from .compress import asks_for_gzip
 from .direct_api import PREFIX, StoredQueries
 from .http import error_content
 from .page_store import PATHS, PageStore, stored_page
+from .sparql_page import catalogue
 
 log = logging.getLogger("ict_diplomacy.web")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -80,7 +79,7 @@ class Respond:
         self.pages: PageStore | None = None
         self.api: StoredQueries | None = None
         # read here, in the server process, and sent to the workers: one started later answers as the server does
-        self.catalogue = None if settings.sparql_endpoint else queries.load(Project.find())
+        self.catalogue = None if settings.sparql_endpoint else catalogue()
         self._second, self._pid, self._plain_log = (0, "", ""), 0, False
 
     def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
@@ -98,8 +97,8 @@ class Respond:
         reply = self._forwarded(store, link, text, accept) if self.settings.sparql_endpoint else self._answered(store, text, accept)
         if reply is None:
             return None
-        if reply[0] == "ok" and len(reply[1]["body"]) > self.settings.answer_buffer_mb << 20:
-            return None  # more than the server holds for slow readers: its 503 is the server process's to send
+        if reply[0] == "ok" and self._too_large(reply[1]["body"]):
+            return None
         if reply[0] == "ok":
             status, rows, response = 200, reply[1]["rows"], self._answer(reply[1])
         else:  # the evaluation's error, worded as the server process would (evaluating again would cost as much)
@@ -160,9 +159,11 @@ class Respond:
         if scope is None or (found := self.api.respond(store, scope)) is None:
             return None
         response, rows = found
-        if len(response.body) > self.settings.answer_buffer_mb << 20:
-            return None  # as for a query: the server process's 503 to send
-        return self._starlette(scope, response, rows, started)
+        return None if self._too_large(response.body) else self._starlette(scope, response, rows, started)
+
+    def _too_large(self, body: bytes) -> bool:
+        """More than the server holds for slow readers: its 503 is the server process's to send."""
+        return len(body) > self.settings.answer_buffer_mb << 20
 
     def _starlette(self, scope: dict, response, rows: int | None, started: float) -> bytes:
         """A Starlette response as HTTP bytes, logged."""
