@@ -312,8 +312,7 @@ def test_another_client_is_served_while_one_holds_every_worker_on_its_own_connec
     from 127.0.0.2 stops one of them (the fairness rule of the server's own queue) and is answered
     within seconds (stopped after 0.25 s, the worker replaced: about 1 s here, more under load);
     without the rule it would wait for a runaway's deadline."""
-    options = ("--timeout", "10", "--max-rows", "2000")
-    with running(ictd_command(release, *options), "/sparql", tmp_path / "fair.log") as server:
+    with running(ictd_command(release, *MAIN_OPTIONS, "--timeout", "10"), "/sparql", tmp_path / "fair.log") as server:
         by_worker = {}
         for conn in kept(server, 6):
             by_worker.setdefault(holder(server, conn), conn)
