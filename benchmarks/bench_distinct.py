@@ -34,7 +34,6 @@ from bench_remote import DISTINCT, SECONDS, load_distinct
 from framework import ROOT, Context, Table, section
 
 CLIENTS = 8
-LIMIT = 50_000
 DEREF_RESOURCES = 400
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 TARGETS = {"queries": 0.8, "p99": 1.5, "deref": 0.5, "remote": 0.6}
@@ -70,7 +69,7 @@ def _path(target: str, query: str) -> str:
 def _load(server, requests, distinct: bool):
     if distinct:
         return load_distinct(server, *requests[0])
-    return loadgen.load(server, requests, CLIENTS, SECONDS, LIMIT)
+    return loadgen.load(server, requests, CLIENTS, SECONDS)
 
 
 def measure(release: Path, work: Path) -> dict:

@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 
 CLIENTS = 8
 SECONDS = 3.0
-LIMIT = 50_000
 ID = "https://w3id.org/ict-diplomacy/id/"
 PROLOGUE = ("PREFIX ictd: <https://w3id.org/ict-diplomacy/ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
@@ -51,10 +50,9 @@ DISTINCT = {   # name -> (query, Accept)
 }
 # Each request appends "\n#<n>" (a comment) to the query: no two request texts alike.
 DISTINCT_SCRIPT = r"""
-local requests, limit, count, n = {}, 0, 0, 0
+local requests, n = {}, 0
 function init(args)
-  limit = tonumber(args[1])
-  for line in io.lines(args[2]) do
+  for line in io.lines(args[1]) do
     local path, accept = line:match("^([^\t]*)\t(.*)$")
     requests[#requests + 1] = {path, accept}
   end
@@ -63,10 +61,6 @@ function request()
   n = n + 1
   local r = requests[n % #requests + 1]
   return wrk.format("GET", r[1] .. "%0A%23" .. n .. "-" .. math.random(1000000), {["Accept"] = r[2]})
-end
-function response(status, headers, body)
-  count = count + 1
-  if count >= limit then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -99,7 +93,7 @@ def load_distinct(server: loadgen.Server, path: str, accept: str) -> loadgen.Run
     original = loadgen.WRK_SCRIPT
     loadgen.WRK_SCRIPT = DISTINCT_SCRIPT
     try:
-        return loadgen.load(server, [(path, accept)], CLIENTS, SECONDS, LIMIT)
+        return loadgen.load(server, [(path, accept)], CLIENTS, SECONDS)
     finally:
         loadgen.WRK_SCRIPT = original
 

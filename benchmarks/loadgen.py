@@ -2,8 +2,10 @@
 client in its own process, and CPU accounting of both from /proc and wait4.
 
 The client is Debian's `wrk` (C, epoll) with one thread and a Lua script (`WRK_SCRIPT`) that
-cycles through a list of GET requests, stops after a bounded number of responses, and prints
-its count and latency percentiles as one JSON line. wrk is bounded in time too (`-d`). Its CPU
+cycles through a list of GET requests for `-d` seconds and prints its count and latency
+percentiles as one JSON line. The run is bounded by time alone: wrk reports the whole `-d` as
+its duration even when a script stops a thread early, so a cap on responses would cap the rate
+it reports (at 50,000 in 3 s, 16,666 req/s, which Oxigraph passes on the tiny queries). Its CPU
 time (from wait4) is reported, since it shares the machine's 2 cores with the server."""
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ import httpx
 READY_WITHIN_S = 90.0
 SETTLE_WITHIN_S = 30.0
 WRK_SCRIPT = r"""
-local requests, limit, count, i = {}, 0, 0, 0
+local requests, i = {}, 0
 function init(args)
-  limit = tonumber(args[1])
-  for line in io.lines(args[2]) do
+  for line in io.lines(args[1]) do
     local path, accept = line:match("^([^\t]*)\t(.*)$")
     requests[#requests + 1] = wrk.format("GET", path, {["Accept"] = accept})
   end
@@ -35,10 +36,6 @@ end
 function request()
   i = i % #requests + 1
   return requests[i]
-end
-function response(status, headers, body)
-  count = count + 1
-  if count >= limit then wrk.thread:stop() end
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -163,15 +160,14 @@ def wrk_available() -> str | None:
     return shutil.which("wrk")
 
 
-def load(server: Server, requests: list[tuple[str, str]], clients: int, seconds: float, limit: int) -> Run:
-    """`clients` connections sending `requests` (path, Accept) in turn, for at most `seconds`
-    and at most `limit` responses; one wrk thread."""
+def load(server: Server, requests: list[tuple[str, str]], clients: int, seconds: float) -> Run:
+    """`clients` connections sending `requests` (path, Accept) in turn for `seconds`; one wrk thread."""
     with tempfile.TemporaryDirectory(prefix="ictd-wrk-") as scratch:
         script, listing = Path(scratch, "load.lua"), Path(scratch, "requests.tsv")
         script.write_text(WRK_SCRIPT)
         listing.write_text("".join(f"{path}\t{accept}\n" for path, accept in requests))
         command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "15s",
-                   "-s", str(script), server.base, "--", str(limit), str(listing)]
+                   "-s", str(script), server.base, "--", str(listing)]
         cpu_before = server.cpu_seconds()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
