@@ -27,8 +27,13 @@ BR = "https://w3id.org/ict-diplomacy/id/country/BR"
 EVERYTHING = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"  # past --max-rows 2000
 
 
+SLOW = "slow-relay"   # a query whose text holds this reaches the upstream SLOW_S late (Relay)
+SLOW_S = 1.0
+
+
 class Relay:
-    """A TCP relay to the upstream: counts the requests it carries, and can cut every connection."""
+    """A TCP relay to the upstream: counts the requests it carries, holds back those naming SLOW
+    for SLOW_S, and can cut every connection."""
 
     def __init__(self, upstream_port: int):
         self.upstream_port, self.requests, self._open = upstream_port, 0, []
@@ -51,6 +56,8 @@ class Relay:
         with contextlib.suppress(OSError):
             while data := source.recv(1 << 16):
                 self.requests += counted and data.count(b"POST /query HTTP/1.1")
+                if counted and SLOW.encode() in data:
+                    time.sleep(SLOW_S)
                 target.sendall(data)
         for sock in (source, target):
             with contextlib.suppress(OSError):
@@ -240,12 +247,13 @@ def test_kept_connections_past_the_cap_on_upstream_links_stay_with_the_server(re
             same_answer(ask(conn, LABELS), expected)
 
 
-def test_past_its_deadline_a_forwarded_query_keeps_its_worker_until_the_upstream_lets_go(release, relay, upstream,
-                                                                                          tmp_path):
-    """As on the server process's path, where the slot is held: an abandoned query holds its worker
-    (so it cannot forward another) until the upstream stops it, here at Oxigraph's --timeout-s 4;
-    its client has the 503 at our 1 s deadline. Before, the worker was killed at the deadline and a
-    replacement could forward the next runaway while the upstream still computed this one."""
+def test_past_its_deadline_a_forwarded_query_holds_back_its_worker_until_the_upstream_lets_go(release, relay, upstream,
+                                                                                              tmp_path):
+    """As on the server process's path, where the slot is held: while an abandoned query is
+    upstream its worker forwards no other (the next goes back to the server process) until the
+    upstream stops it, here at Oxigraph's --timeout-s 4; its client has the 503 at our 1 s
+    deadline. Before, the worker was killed at the deadline and a replacement could forward the
+    next runaway while the upstream still computed this one."""
     options = ("--timeout", "1", "--sparql-endpoint", relay.url)
     with running(ictd_command(release, *options), "/sparql", tmp_path / "lone.log") as lone:
         kept_by = {}
@@ -260,10 +268,10 @@ def test_past_its_deadline_a_forwarded_query_keeps_its_worker_until_the_upstream
         status, headers, body = ask(conn, RUNAWAY)
         assert status == 503 and b'"query-timeout"' in body and headers["connection"] == "close"
         assert time.monotonic() - started < 2.5
-        started = time.monotonic()
-        assert ask(waiting, LABELS)[0] == 200  # the request behind the waiting worker is taken back and served
-        # (with one worker it would get 503: the check of every query needs a worker, and that one is held)
+        started, logged = time.monotonic(), lone.log_text().count(f"(worker {worker})")
+        assert ask(waiting, LABELS)[0] == 200  # handed back by the held worker, and served by the server process
         assert time.monotonic() - started < 1.0
+        assert lone.log_text().count(f"(worker {worker})") == logged
         assert worker in children(lone.process.pid)  # alive, waiting for the upstream
         wait_idle(upstream.process.pid)
         assert cpu_seconds(upstream.process.pid) - before < 1.6 * 4  # one query, stopped at the upstream's limit
@@ -282,3 +290,52 @@ def next_kept_by(server, worker: int, within_s: float = 5.0) -> http.client.HTTP
             return conn
         time.sleep(0.1)
     raise AssertionError(f"worker {worker} took no new connection")
+
+
+def two_on_one_worker(server) -> tuple[http.client.HTTPConnection, http.client.HTTPConnection, int]:
+    kept_by: dict = {}
+    while True:
+        conn = connect(server)
+        assert ask(conn, CHEAP)[0] == 200
+        worker = handed_over(server, conn)
+        if (other := next((c for c, w in kept_by.items() if w == worker), None)) is not None:
+            return other, conn, worker
+        kept_by[conn] = worker
+
+
+def asking_in_background(conn, text: str) -> dict:
+    answer: dict = {}
+    thread = threading.Thread(target=lambda: answer.update(reply=ask(conn, text)), daemon=True)
+    thread.start()
+    answer["thread"] = thread
+    return answer
+
+
+def test_a_worker_forwards_its_other_connections_while_one_query_waits_upstream(server, relay):
+    """A query upstream does not hold its worker: the worker's next connection is forwarded by it at
+    once, not after the first answer. Before, the worker waited for each answer in turn, and the
+    second request was taken back from it and forwarded by the server process."""
+    slow_conn, conn, worker = two_on_one_worker(server)
+    slow = asking_in_background(slow_conn, LABELS + f"\n# {SLOW}")
+    time.sleep(0.2)  # the slow query is upstream (held back in the relay)
+    started, before = time.monotonic(), relay.requests
+    same_answer(forwarded_by_worker(server, conn, LABELS), fresh(server, LABELS))
+    assert time.monotonic() - started < SLOW_S / 2 and slow["thread"].is_alive()
+    slow["thread"].join(10)
+    assert slow["reply"][0] == 200 and holder(server, slow_conn) == worker
+    assert slow["reply"][2] == fresh(server, LABELS)[2]
+    assert relay.requests >= before + 1
+
+
+def test_a_query_upstream_gets_a_503_to_retry_when_its_worker_is_killed_for_another(server, relay, upstream):
+    """Killing a worker (here: another of its connections sends a query that overflows the check's
+    stack) ends the queries it has upstream too: their clients are told to retry, not left waiting."""
+    slow_conn, conn, _ = two_on_one_worker(server)
+    slow = asking_in_background(slow_conn, LABELS + f"\n# {SLOW}")
+    time.sleep(0.2)
+    status, _, body = post(conn, shapes(LIMIT)["negations"])
+    assert status == 400 and TOO_DEEP.encode() in body
+    slow["thread"].join(10)
+    status, headers, body = slow["reply"]
+    assert status == 503 and json.loads(body)["error"]["code"] == "unavailable" and headers["retry-after"] == "1"
+    assert upstream.process.poll() is None and wait_for_workers(server)

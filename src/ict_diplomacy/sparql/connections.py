@@ -7,8 +7,11 @@ it; other requests, with the bytes read of them, and connections idle for KEEP_A
 the server process, which carries on as if it had read them (`Owner.adopt`). The server keeps a
 duplicate of each socket and watches the workers' slots in shared memory (slots.py). Past the
 deadline the client gets its 503 and the worker is killed (its other connections come back, their
-requests unread) or, while its query is upstream, kept until the upstream lets go (`linger_s`);
-a query still in its check before forwarding past `check_limit` ends its worker the same way.
+requests unread). A query `respond` sent upstream (remote mode) is `Pending`: the worker goes on
+with its other connections and finishes that one when the upstream's answer arrives; past the
+deadline its client gets the 503 and the query keeps its entry until the upstream lets go
+(`linger_s`, then the worker is killed). A query still in its check before forwarding past
+`check_limit` ends its worker too.
 Requests waiting behind a query busy for REBALANCE_AFTER_S are taken back and served by others.
 
 Control messages (a SOCK_SEQPACKET pair per worker; sockets ride as SCM_RIGHTS):
@@ -31,9 +34,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from ..errors import HttpError, QueryTimeout, WorkerEnded
+from ..errors import HttpError, QueryTimeout, Unavailable, WorkerEnded
 from .answer import answer
-from .slots import CHECKING, IDLE, PIPE, UPSTREAM, Shared
+from .slots import CHECKING, IDLE, PIPE, Shared
 
 log = logging.getLogger("ict_diplomacy.workers")
 
@@ -45,6 +48,18 @@ READ_BYTES = 1 << 16
 MORE = object()        # what `respond` says of a request that has not all arrived (a POST's body, say)
 MORE_WAIT_S = 0.05     # how long a worker waits for the rest of a request before handing it back
 _ID = struct.Struct("!Q")
+_UP = "upstream"       # a selector key's tag for a pending query's socket
+
+
+@dataclass
+class Pending:
+    """What `respond` gives for a request whose answer comes later: the socket to wait on, what to
+    call when it has data (the response, None to hand the request back, or MORE: not yet), and the
+    request's bytes, handed back with it."""
+
+    sock: socket.socket
+    advance: Callable[[], Any]
+    data: bytes
 
 
 def control_pair() -> tuple[socket.socket, socket.socket]:
@@ -59,6 +74,7 @@ class _Owned:
     sock: socket.socket
     last: float
     companion: Any = None   # what `respond.companion` made of the companion socket sent along
+    pending: Pending | None = None   # its query, while upstream
 
 
 def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, release: str | None = None) -> None:
@@ -80,11 +96,13 @@ def serve(conn, control: socket.socket, store: Any, respond, shared: Shared, rel
             elif key.data == "pipe":
                 if not _pipe(conn, store, shared):
                     return
+            elif isinstance(key.data, tuple) and key.data[1] in owned:
+                _upstream(key.data[1], owned, selector, control, shared)
             elif key.data in owned:
                 _request(key.data, owned, selector, control, store, respond, shared)
         if (now := time.monotonic()) - swept > 1.0:
             swept = now
-            for ident in [i for i, o in owned.items() if now - o.last > KEEP_ALIVE_S]:
+            for ident in [i for i, o in owned.items() if now - o.last > KEEP_ALIVE_S and o.pending is None]:
                 _give_back(ident, owned, selector, control, b"B" + _ID.pack(ident))
 
 
@@ -121,14 +139,14 @@ def _request(ident: int, owned: dict, selector, control: socket.socket, store, r
     if not shared.claim(ident):  # the server took it back while this worker was busy
         return _give_back(ident, owned, selector, control, None)
     try:
-        _answer(ident, owned, selector, control, store, respond)
+        _answer(ident, owned, selector, control, store, respond, shared)
     finally:
         shared.done()
     return None
 
 
-def _answer(ident: int, owned: dict, selector, control: socket.socket, store, respond) -> None:
-    sock, companion, prefix = owned[ident].sock, owned[ident].companion, _ID.pack(ident)
+def _answer(ident: int, owned: dict, selector, control: socket.socket, store, respond, shared: Shared) -> None:
+    sock, companion = owned[ident].sock, owned[ident].companion
     data = _read(sock)
     if data is None:
         return None
@@ -136,6 +154,35 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
     while response is MORE and len(data) < READ_BYTES and select.select([sock], [], [], MORE_WAIT_S)[0]:
         data += _read(sock, READ_BYTES - len(data)) or b""  # at most READ_BYTES in all: one control message
         response = _respond(respond, store, data, companion)
+    if isinstance(response, Pending):
+        shared.went_upstream(ident)   # before the slot is let go: the server cannot take it back meanwhile
+        owned[ident].pending = response
+        selector.unregister(sock)     # its next request waits until this answer is sent
+        selector.register(response.sock, selectors.EVENT_READ, (_UP, ident))
+        return None
+    return _deliver(ident, owned, selector, control, response, data)
+
+
+def _upstream(ident: int, owned: dict, selector, control: socket.socket, shared: Shared) -> None:
+    """The socket of a pending query has data: its answer, once whole, goes to the client."""
+    owner = owned[ident]
+    shared.busy(float(ident))
+    try:
+        response = _call(owner.pending.advance)
+        if response is MORE:
+            return None
+        pending, owner.pending = owner.pending, None
+        selector.unregister(pending.sock)
+        shared.came_back(ident)
+        selector.register(owner.sock, selectors.EVENT_READ, ident)
+        return _deliver(ident, owned, selector, control, response, pending.data)
+    finally:
+        shared.done()
+
+
+def _deliver(ident: int, owned: dict, selector, control: socket.socket, response, data: bytes) -> None:
+    """Send `response` to the connection, or hand the request (`data`) back."""
+    sock, prefix = owned[ident].sock, _ID.pack(ident)
     if response is None or response is MORE:
         return _give_back(ident, owned, selector, control, b"B" + prefix + data if data else b"C" + prefix)
     rest = _send(sock, response)
@@ -153,10 +200,12 @@ def _answer(ident: int, owned: dict, selector, control: socket.socket, store, re
 
 
 def _respond(respond, store, data: bytes, companion):
-    if not data:
-        return None
+    return _call(respond, store, data, companion) if data else None
+
+
+def _call(function, *args):
     try:
-        return respond(store, data, companion)
+        return function(*args)
     except Exception:  # noqa: BLE001 - a fault here must not end the worker: the server process answers instead
         log.exception("a worker could not answer a request on its own connection; handed back")
         return None
@@ -302,12 +351,17 @@ class Connections:
                 asyncio.get_running_loop().remove_reader(worker.control.fileno())
 
     def worker_gone(self, worker, error: HttpError) -> None:
-        """The worker was killed: its query's connection gets `error`, the others come back."""
-        running = int(worker.shared.slot[0])
+        """The worker was killed: its query's connection gets `error`, those with a query upstream
+        a 503 to retry, the others come back."""
+        running, upstream = int(worker.shared.slot[0]), {i for i, _ in worker.shared.queries_upstream()}
         for ident, held in [(i, h) for i, h in self.held.items() if h.worker is worker]:
             del self.held[ident]
             if ident == running:
                 held.owner.fail(held.sock, error)
+            elif ident in upstream:
+                held.owner.fail(held.sock, Unavailable(
+                    "the query worker forwarding this query was stopped for another query it held; retry it",
+                    headers={"Retry-After": "1"}))
             else:
                 held.owner.adopt(held.sock, b"", None)
 
@@ -322,22 +376,32 @@ class Connections:
     def _look(self) -> None:
         now = time.monotonic()
         for worker in list(self.workers):
+            if self._late_upstream(worker, now):
+                continue
             ident, started, doing = worker.shared.slot[:]
             if ident == IDLE or now - started <= REBALANCE_AFTER_S:
                 continue
             if doing == CHECKING and self.check_limit and now - started > self.check_limit[0]:
                 self.retire(worker, self.check_limit[1]())
                 continue
-            late = ident != PIPE and now - started > self.query_timeout  # the pipe's deadline is the engine's
-            if late and not (doing == UPSTREAM and now - started <= self.query_timeout + self.linger_s):
+            if ident != PIPE and now - started > self.query_timeout:  # the pipe's deadline is the engine's
                 self.retire(worker, self._late())
                 continue
-            if late:
-                self._abandon(int(ident))  # its client has the 503; the worker is the slot the upstream holds
             self._take_waiting_back(worker)
 
+    def _late_upstream(self, worker, now: float) -> bool:
+        """A query upstream past the deadline: its client has the 503, and the query keeps its entry
+        (the upstream still holds it) for linger_s more; past that the worker is killed (True)."""
+        for ident, since in worker.shared.queries_upstream():
+            if now - since > self.query_timeout + self.linger_s:
+                self.retire(worker, self._late())
+                return True
+            if now - since > self.query_timeout:
+                self._abandon(ident)
+        return False
+
     def _abandon(self, ident: int) -> None:
-        """The 503 for a query past its deadline whose worker waits for the upstream to let go of it."""
+        """The 503 for a query past its deadline that the upstream still holds."""
         if (held := self.held.pop(ident, None)) is not None:
             held.owner.fail(held.sock, self._late())
 

@@ -14,7 +14,7 @@ so the engine can count the query as running upstream until `finished`. A pooled
 server closed meanwhile is replaced and the request sent again (queries are read-only).
 
 The reading of an answer (`Reading`) does no I/O itself: the pooled connections feed it on the
-event loop, and `Client.exchange` feeds it from a blocking socket in a query worker (forwarding.py)."""
+event loop, and a query worker feeds it from its link to the upstream (forwarding.py)."""
 
 from __future__ import annotations
 
@@ -300,20 +300,6 @@ class Client:
 
     def call(self, request: Request) -> Call:
         return Call(self, request)
-
-    def exchange(self, sock: socket.socket, request: Request) -> Reading:
-        """Blocking, for a query worker: send `request` on `sock` (connected, or connecting, to the
-        endpoint) and read its answer; the Reading has its outcome, and OSError means the connection
-        failed (or passed the socket's own timeouts)."""
-        sock.sendall(request_bytes(self, request))
-        reading = Reading(request, self.url)
-        while reading.outcome is None:
-            data = sock.recv(READ_BYTES)
-            if not data:
-                reading.closed()
-            else:
-                reading.feed(data)
-        return reading
 
     async def connection(self) -> Connection:
         while self.idle:

@@ -40,11 +40,12 @@ from ..settings import Settings
 from .engine import ABSENT_GRAPH, QUERY_BASE, RESULTS_JSON, Bindings, Dataset, Gate, QueryResult
 from .http_client import Client, Reply, Request
 from .text import guard, query_form, service_targets, with_values, without_dataset_clauses
+from .slots import UPSTREAM_ROOM
 from .answer import JSON, TSV, graph_body
 
 log = logging.getLogger("ict_diplomacy.remote")
 
-HELD_LINKS = 4    # kept connections a worker forwards itself, each with its own link (an engine may give each a thread)
+HELD_LINKS = UPSTREAM_ROOM   # kept connections a worker forwards itself, each with its own link (an engine may give each a thread)
 ABANDONED_LIMIT_S = 60.0          # the longest a slot waits for an upstream to let go of an abandoned query
 IN_THREAD_BYTES = 256 << 10       # answers larger than this are converted off the event loop
 PROBE = "ASK {}"

@@ -30,7 +30,7 @@ from ..publish.release import Release
 from ..settings import Settings
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
-from ..sparql.connections import MORE
+from ..sparql.connections import MORE, Pending
 from ..sparql.forwarding import Link, forward
 from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
@@ -82,7 +82,7 @@ class Respond:
         self.catalogue = None if settings.sparql_endpoint else catalogue()
         self._second, self._pid, self._plain_log = (0, "", ""), 0, False
 
-    def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | None:
+    def __call__(self, store, data: bytes, link: Link | None = None) -> bytes | Pending | None:
         started = time.perf_counter()
         request = _parse(data)
         if request is None or request is MORE:
@@ -94,9 +94,16 @@ class Respond:
         if (found := self._query(request)) is None:
             return None
         text, accept, method, accept_header = found
-        reply = self._forwarded(store, link, text, accept) if self.settings.sparql_endpoint else self._answered(store, text, accept)
-        if reply is None:
+        if not self.settings.sparql_endpoint:
+            return self._replied(self._answered(store, text, accept), method, accept_header, started)
+        if link is None or (upstream := forward(store, link, text, accept, self.settings)) is None:
             return None
+        return Pending(upstream.sock, lambda: self._replied(upstream.advance(), method, accept_header, started), data)
+
+    def _replied(self, reply: tuple | None, method: str, accept_header: str, started: float):
+        """The HTTP response to a query's reply (None and MORE pass through), logged."""
+        if reply is None or reply is MORE:
+            return reply
         if reply[0] == "ok" and self._too_large(reply[1]["body"]):
             return None
         if reply[0] == "ok":
@@ -137,10 +144,6 @@ class Respond:
             if reply[0] == "ok" and self.cache is not None and cacheable(text):
                 self.cache.put(key, reply, len(reply[1]["body"]) + len(text))
         return reply
-
-    def _forwarded(self, store, link: Link | None, text: str, accept: str) -> tuple | None:
-        """Remote mode: the upstream's answer over the link (the store is the empty one of the check)."""
-        return forward(store, link, text, accept, self.settings) if link is not None else None
 
     def companion(self, sock, note: bytes, shared) -> Link:
         """In remote mode: the connection to the upstream sent along with a client's (connections.py)."""
