@@ -13,7 +13,7 @@ back to the server process.
 
 A worker has several queries upstream at once, each on the link of its own client connection:
 it sends one (`forward`) and goes on with its other connections, and reads the answer whenever
-the link has data (`Forward.advance`, called by connections.py). Each query upstream holds one of
+the link has data (`Forward.advance`, called by worker_loop.py). Each query upstream holds one of
 the worker's UPSTREAM_ROOM entries in the memory it shares with the server process (slots.py).
 
 The deadline is the server process's watch over those entries (connections.py), and so is the
@@ -37,7 +37,7 @@ from .answer import JSON, answer
 from .http_client import READ_BYTES, Client, ConnectionClosed, Reading, Request, request_bytes
 from .remote import (ABANDONED_LIMIT_S, JSON_SEPARATOR, UPSTREAMS, Upstream, checked, dataset_params, kind_of,
                      result_of, upstream_request)
-from .connections import MORE
+from .worker_loop import MORE
 from .slots import CHECKING, RUNNING
 
 BACKSTOP_S = 5.0   # past the deadline and the wait for the upstream, when the server process's watch has stopped the worker

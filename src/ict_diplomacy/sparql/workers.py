@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from ..errors import HttpError, QueryTimeout, Refused, Unavailable
 from ..settings import Settings
-from . import connections, sandbox, slots
+from . import connections, sandbox, slots, worker_loop
 from .answer import answer, open_store, rebuild_error
 from .egress import Supervisor
 from .engine import Bindings, Dataset, Gate, QueryResult
@@ -72,7 +72,7 @@ def worker_main(conn, release: str, mode: str, confinement: Confinement, own: tu
     conn.send(("ready", len(store)))
     if own:
         control, respond, shared = own
-        serving = lambda: connections.serve(conn, control, store, respond, shared, release)  # noqa: E731
+        serving = lambda: worker_loop.serve(conn, control, store, respond, shared, release)  # noqa: E731
     else:
         serving = lambda: _serve(conn, store)  # noqa: E731
     sandbox.run_on_deep_stack(serving, confinement.stack)

@@ -30,7 +30,7 @@ from ..publish.release import Release
 from ..settings import Settings
 from ..sparql.answer import answer, rebuild_error
 from ..sparql.cache import AnswerCache, cacheable
-from ..sparql.connections import MORE, Pending
+from ..sparql.worker_loop import MORE, Pending
 from ..sparql.forwarding import Link, forward
 from ..sparql.text import guard, may_call_out
 from .endpoint import FORM, QUERY_BODY, add_body_params, body_kind, requested_format, url_params
